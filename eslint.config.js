@@ -1,0 +1,36 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** The dependency rule of DESIGN.md, mirrored here so an editor flags a wrong import before tsc does. */
+const layer = (files, forbidden) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((group) => ({ group: [group], message: 'Crosses the dependency rule in DESIGN.md.' })),
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tsbuild/', 'dist/', 'out/', 'artifacts/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': true }],
+      'no-console': 'off',
+    },
+  },
+  layer(['shared/**'], ['**/renderer/**', '**/electron/**', '**/sync/**', 'node:*', 'electron']),
+  layer(['renderer/**'], ['**/electron/**', '**/sync/**', 'node:*', 'electron']),
+  layer(['electron/**', 'sync/client/**'], ['**/renderer/**']),
+  layer(['sync/client/**'], ['electron', '**/electron/**', '**/sync/server/**']),
+  layer(['sync/server/**'], ['electron', '**/electron/**', '**/renderer/**', '**/sync/client/**']),
+);
