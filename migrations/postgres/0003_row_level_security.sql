@@ -1,6 +1,6 @@
 -- Authorization in the database. The rule set is shared/schema/tables.ts (`access`): who may
 -- insert, update and delete each table; reading is for every active member of the row's
--- organization. rls-rules.test.ts checks the policies below against that rule set, table by table.
+-- organization. sync/server/db/rls.test.ts checks the policies below against that rule set, table by table and role by role.
 --
 -- Membership is read from organization_members on every statement (not from the token), so a
 -- removed or suspended member loses access at once. The helpers are SECURITY DEFINER, owned by

@@ -17,7 +17,7 @@ export type WriteOp = (typeof WRITE_OPS)[number];
 /**
  * Who may write a table. Reading is always "every active member of the row's organization".
  * This record is the rule set: the RLS policies in migrations/postgres are checked against it
- * (sync/server/db/rls-rules.test.ts) and the gateway derives its shape filters from it.
+ * (sync/server/db/rls.test.ts, role by role) and the gateway derives its shape filters from it.
  */
 export type AccessRule = Readonly<Record<WriteOp, readonly Role[]>>;
 
