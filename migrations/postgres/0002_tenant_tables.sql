@@ -164,6 +164,7 @@ create table project_members (
   foreign key (organization_id, user_id) references organization_members (organization_id, user_id) on delete cascade
 );
 create index project_members_organization_id_idx on project_members (organization_id);
+create index project_members_project_id_idx on project_members (organization_id, project_id);
 create index project_members_user_id_idx on project_members (organization_id, user_id);
 
 create table device_types (
@@ -290,6 +291,7 @@ create table task_subtask_assignees (
   foreign key (organization_id, user_id) references organization_members (organization_id, user_id) on delete cascade
 );
 create index task_subtask_assignees_organization_id_idx on task_subtask_assignees (organization_id);
+create index task_subtask_assignees_subtask_id_idx on task_subtask_assignees (organization_id, subtask_id);
 create index task_subtask_assignees_user_id_idx on task_subtask_assignees (organization_id, user_id);
 
 create table task_activities (
@@ -323,6 +325,7 @@ create table task_devices (
   foreign key (organization_id, device_id) references devices (organization_id, id) on delete cascade
 );
 create index task_devices_organization_id_idx on task_devices (organization_id);
+create index task_devices_task_id_idx on task_devices (organization_id, task_id);
 create index task_devices_device_id_idx on task_devices (organization_id, device_id);
 
 create table files (

@@ -15,10 +15,20 @@ const ORDER = ['app.users', ...SYNCED_TABLES.map((t) => t.name)];
 export type LoadResult =
   { loaded: false; reason: string } | { loaded: true; counts: Record<string, number>; users: DemoUser[] };
 
+export type LoadOptions = {
+  /**
+   * Skip per-row triggers and foreign-key checks (session_replication_role = replica) when the
+   * connection is allowed to; about 4x faster at --scale 100. The generator's referential
+   * integrity is proven by the tests, which load in the default, fully checked mode.
+   */
+  bulk?: boolean;
+};
+
 export async function loadDemo(
   client: pg.ClientBase,
   opts: DemoOptions,
   onProgress: (rowsSoFar: number) => void = () => {},
+  { bulk = false }: LoadOptions = {},
 ): Promise<LoadResult> {
   const { rows } = await client.query<{ n: string }>('select count(*) as n from organizations');
   if (Number(rows[0]!.n) > 0) return { loaded: false, reason: 'the database already has organizations' };
@@ -43,6 +53,7 @@ export async function loadDemo(
 
   await client.query('begin');
   try {
+    if (bulk) await trySetReplicationRole(client);
     const gen = generateDemo(opts);
     let step = gen.next();
     while (!step.done) {
@@ -60,6 +71,16 @@ export async function loadDemo(
   } catch (e) {
     await client.query('rollback');
     throw e;
+  }
+}
+
+/** Only superusers may change session_replication_role; anyone else just loads with full checks. */
+async function trySetReplicationRole(client: pg.ClientBase): Promise<void> {
+  await client.query('savepoint bulk_mode');
+  try {
+    await client.query('set local session_replication_role = replica');
+  } catch {
+    await client.query('rollback to savepoint bulk_mode');
   }
 }
 

@@ -43,8 +43,11 @@ export async function startStack(opts: StackOptions, log: Logger): Promise<Runni
 
 async function seedDemo(client: pg.Client, scale: number, log: Logger): Promise<void> {
   const started = Date.now();
-  const result = await loadDemo(client, { scale }, (n) =>
-    log.progress(`Loading demo data (scale ${scale}): ${n.toLocaleString('en-US')} rows`),
+  const result = await loadDemo(
+    client,
+    { scale },
+    (n) => log.progress(`Loading demo data (scale ${scale}): ${n.toLocaleString('en-US')} rows`),
+    { bulk: true },
   );
   if (!result.loaded) {
     log.info(`Demo data not loaded: ${result.reason}`);
