@@ -25,17 +25,27 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', LOG_N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** Room to raise the parameters later (8x today's work, 256 MiB) without letting a stored string demand minutes or gigabytes. */
+const MAX_WORK = 2 ** 3 * 2 ** LOG_N * R * P;
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [algo, logN, r, p, salt, hash] = stored.split('$');
-  if (algo !== 'scrypt' || !salt || !hash) return false;
+  const parts = stored.split('$');
+  const [algo, logN, r, p, salt, hash] = parts;
+  if (parts.length !== 6 || algo !== 'scrypt' || !salt || !hash) return false;
   const [n, rr, pp] = [Number(logN), Number(r), Number(p)];
-  if (![n, rr, pp].every((x) => Number.isInteger(x) && x > 0) || n > 20) return false;
+  if (![n, rr, pp].every((x) => Number.isInteger(x) && x > 0) || n > 20 || 2 ** n * rr * pp > MAX_WORK) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: 2 ** n,
-    r: rr,
-    p: pp,
-    maxmem: maxmem(n, rr),
-  });
-  return crypto.timingSafeEqual(key, expected);
+  // An empty or truncated hash would compare equal to an equally short key: never accept one.
+  if (expected.length < 16) return false;
+  try {
+    const key = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
+      N: 2 ** n,
+      r: rr,
+      p: pp,
+      maxmem: maxmem(n, rr),
+    });
+    return crypto.timingSafeEqual(key, expected);
+  } catch {
+    return false; // parameters scrypt itself rejects
+  }
 }
