@@ -67,7 +67,7 @@ export const organization_members = defineTable(
     ...tenantKey(),
     user_id: col.uuid(),
     role: col.oneOf(ROLES),
-    status: col.oneOf(['active', 'suspended']).defaulted(),
+    status: col.oneOf(MEMBER_STATUSES).defaulted(),
     invited_by: col.uuid().optional(),
     joined_at: col.timestamptz().defaulted(),
     ...syncColumns(),
@@ -363,7 +363,5 @@ export const SYNCED_TABLES: readonly TableDef[] = [
   attachments,
   activity_logs,
 ];
-
-export type SyncedTableName = (typeof SYNCED_TABLES)[number]['name'];
 
 export const tableByName = (name: string): TableDef | undefined => SYNCED_TABLES.find((t) => t.name === name);
