@@ -1,0 +1,97 @@
+/**
+ * The initial snapshot of a shape: one REPEATABLE READ READ ONLY transaction that records
+ * pg_current_snapshot() (so the live tail can skip transactions the snapshot already contains)
+ * and streams every matching row, already encoded as an Electric change message by Postgres
+ * itself, through a cursor — memory stays flat however large the table.
+ */
+import type pg from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { TableInfo } from './types.js';
+
+/** The session settings under which Electric renders values as text (protocol §9). */
+export const DISPLAY_SETTINGS: Record<string, string> = {
+  bytea_output: 'hex',
+  DateStyle: 'ISO, DMY',
+  TimeZone: 'UTC',
+  extra_float_digits: '1',
+  IntervalStyle: 'iso_8601',
+};
+
+export type SnapshotPosition = {
+  xmin: string;
+  xmax: string;
+  xipList: string[];
+  /** pg_current_wal_lsn() at the start of the snapshot. */
+  lsn: bigint;
+};
+
+export type SnapshotQuery = {
+  table: TableInfo;
+  columns: readonly string[];
+  where?: string;
+  params: readonly string[];
+};
+
+const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+/** JSON string content for a name known at query-build time (then embedded as an SQL literal). */
+const jsonString = (s: string) => JSON.stringify(s);
+const relationKeyComponent = (s: string) => s.replace(/\//g, '//').replace(/\./g, '..');
+
+/** SQL producing one text column `m`: the complete JSON change message of each row. */
+export function snapshotSelectSql(q: SnapshotQuery): string {
+  const { table } = q;
+  const keyColumns = table.pk.length ? table.pk : [...table.columns.map((c) => c.name)].sort();
+  const prefix = `"${relationKeyComponent(table.schema)}"."${relationKeyComponent(table.name)}"`;
+  const keyParts = keyColumns.map((c) => `coalesce('/"' || replace(${sqlIdent(c)}::text, '/', '//') || '"', '/_')`);
+  const key = `to_json(${sqlLiteral(prefix)} || ${keyParts.join(' || ')})::text`;
+  const values = q.columns.map(
+    (c) => `${sqlLiteral(jsonString(c) + ':')} || coalesce(to_json(${sqlIdent(c)}::text)::text, 'null')`,
+  );
+  const headers = JSON.stringify({ operation: 'insert', relation: [table.schema, table.name] });
+  const message = [
+    `'{"key":' || ${key}`,
+    `',"value":{' || ${values.join(" || ',' || ")} || '}'`,
+    `${sqlLiteral(`,"headers":${headers}}`)}`,
+  ].join(' || ');
+  const where = q.where ? `\nwhere (\n${q.where}\n)` : '';
+  return `select ${message} as m from ${sqlIdent(table.schema)}.${sqlIdent(table.name)}${where}`;
+}
+
+/**
+ * Runs the snapshot on `client` (which must be a dedicated connection) and hands each encoded
+ * message to `onMessage`, awaiting it before reading more. Returns the snapshot's position.
+ */
+export async function runSnapshot(
+  client: pg.ClientBase,
+  q: SnapshotQuery,
+  onMessage: (json: string) => Promise<void> | void,
+): Promise<SnapshotPosition> {
+  await client.query('begin isolation level repeatable read read only');
+  try {
+    const { rows } = await client.query<{ snap: string; lsn: string }>(
+      'select pg_current_snapshot()::text as snap, pg_current_wal_lsn()::text as lsn',
+    );
+    const [xmin, xmax, xip] = rows[0]!.snap.split(':');
+    for (const [name, value] of Object.entries(DISPLAY_SETTINGS)) {
+      await client.query('select set_config($1, $2, true)', [name, value]);
+    }
+    const stream = client.query(new QueryStream(snapshotSelectSql(q), [...q.params], { batchSize: 1000 }));
+    for await (const row of stream as AsyncIterable<{ m: string }>) await onMessage(row.m);
+    await client.query('commit');
+    return {
+      xmin: xmin!,
+      xmax: xmax!,
+      xipList: xip ? xip.split(',').filter(Boolean) : [],
+      lsn: lsnToBigInt(rows[0]!.lsn),
+    };
+  } catch (e) {
+    await client.query('rollback').catch(() => {});
+    throw e;
+  }
+}
+
+export function lsnToBigInt(lsn: string): bigint {
+  const [hi, lo] = lsn.split('/');
+  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
+}
