@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
+import { buildKey } from './protocol/messages.js';
 import type { TableInfo } from './types.js';
 
 /** The session settings under which Electric renders values as text (protocol §9). */
@@ -36,13 +37,13 @@ const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** JSON string content for a name known at query-build time (then embedded as an SQL literal). */
 const jsonString = (s: string) => JSON.stringify(s);
-const relationKeyComponent = (s: string) => s.replace(/\//g, '//').replace(/\./g, '..');
 
 /** SQL producing one text column `m`: the complete JSON change message of each row. */
 export function snapshotSelectSql(q: SnapshotQuery): string {
   const { table } = q;
-  const keyColumns = table.pk.length ? table.pk : [...table.columns.map((c) => c.name)].sort();
-  const prefix = `"${relationKeyComponent(table.schema)}"."${relationKeyComponent(table.name)}"`;
+  const keyColumns = table.pk.length ? table.pk : table.columns.map((c) => c.name);
+  // The same key rule as replicated changes: buildKey with no key values is the relation prefix.
+  const prefix = buildKey(table.schema, table.name, []);
   const keyParts = keyColumns.map((c) => `coalesce('/"' || replace(${sqlIdent(c)}::text, '/', '//') || '"', '/_')`);
   const key = `to_json(${sqlLiteral(prefix)} || ${keyParts.join(' || ')})::text`;
   const values = q.columns.map(
