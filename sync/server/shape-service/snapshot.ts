@@ -7,16 +7,9 @@
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { buildKey } from './protocol/messages.js';
+import { DISPLAY_SETTINGS } from './display-settings.js';
+import { lsnToBigInt } from './replication/lsn.js';
 import type { TableInfo } from './types.js';
-
-/** The session settings under which Electric renders values as text (protocol §9). */
-export const DISPLAY_SETTINGS: Record<string, string> = {
-  bytea_output: 'hex',
-  DateStyle: 'ISO, DMY',
-  TimeZone: 'UTC',
-  extra_float_digits: '1',
-  IntervalStyle: 'iso_8601',
-};
 
 export type SnapshotPosition = {
   xmin: string;
@@ -90,9 +83,4 @@ export async function runSnapshot(
     await client.query('rollback').catch(() => {});
     throw e;
   }
-}
-
-export function lsnToBigInt(lsn: string): bigint {
-  const [hi, lo] = lsn.split('/');
-  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
 }
