@@ -157,7 +157,8 @@ describe('npm run stack', () => {
     expect(url).toBe(db.url);
     expect(child.stderr()).not.toContain('Starting embedded Postgres');
     expect(child.stderr()).toMatch(/Applied \d+ migration\(s\)/);
-    expect(fs.existsSync(dataDir), 'the data dir is not touched').toBe(false);
+    // The data dir holds only the shape logs then: no Postgres cluster is created in it.
+    expect(fs.existsSync(path.join(dataDir, 'postgres')), 'no embedded cluster').toBe(false);
     expect(descendants(child.pid), 'no Postgres child').toEqual([]);
 
     const client = await connect(db.url);

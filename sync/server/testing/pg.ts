@@ -30,7 +30,25 @@ export async function createTestDatabase(kind: 'migrated' | 'empty' = 'migrated'
   return {
     name,
     url: withDatabase(inject('pgAdminUrl'), name),
-    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+    drop: async () => {
+      // Logical slots pin a database (and their names are cluster-wide): remove them first.
+      await adminQuery(
+        `select pg_terminate_backend(active_pid) from pg_replication_slots where database = '${name}' and active_pid is not null`,
+      );
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await adminQuery(
+            `select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = '${name}'`,
+          );
+          break;
+        } catch (e) {
+          // A terminated walsender may take a moment to release its slot.
+          if (attempt >= 50) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
   };
 }
 

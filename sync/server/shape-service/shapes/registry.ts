@@ -1,0 +1,311 @@
+/**
+ * All shapes of one service: one shape (one handle) per normalised definition, shared by every
+ * client; handles are never reused, even across restarts (hash of the definition + microseconds).
+ * It feeds each replicated transaction to the shapes of the tables it touched and rotates shapes
+ * whose table was truncated or changed schema. A shape's definition sits next to its log, so a
+ * restart resumes every log it can trust and rotates the rest.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import { snapshotEnd, replicatedChange } from '../protocol/messages.js';
+import { logOffset } from '../protocol/offset.js';
+import { runSnapshot } from '../snapshot.js';
+import { ShapeLog, type LogEntry } from '../storage/index.js';
+import type { ReplicatedChange, ReplicatedTransaction, ShapeDefinition, TableInfo, TextRow } from '../types.js';
+import { convertChange } from './convert-change.js';
+import { Shape, toXid32, visibleInSnapshot } from './shape.js';
+import { evaluateWheres } from './where-evaluator.js';
+
+export type RegistryOptions = {
+  pool: pg.Pool;
+  storageDir: string;
+  chunkBytes: number;
+  /** Adds the table to the publication (and REPLICA IDENTITY FULL) before its snapshot starts. */
+  prepareTable: (schema: string, name: string) => Promise<void>;
+  log?: (msg: string) => void;
+};
+
+type StoredDefinition = {
+  handle: string;
+  key: string;
+  definition: ShapeDefinition;
+  table: TableInfo;
+  columns: string[];
+};
+
+export function definitionKey(d: ShapeDefinition, table: TableInfo): string {
+  const columns = d.columns ? [...d.columns].sort() : null;
+  return JSON.stringify([table.oid, d.schema, d.table, d.where ?? null, d.params, columns, d.replica, d.log]);
+}
+
+export class ShapeRegistry {
+  private readonly byKey = new Map<string, Shape>();
+  private readonly byHandleMap = new Map<string, Shape>();
+  private readonly creating = new Map<string, Promise<Shape>>();
+  private lastMicros = 0;
+  private readonly dir: string;
+
+  constructor(private readonly opts: RegistryOptions) {
+    this.dir = path.join(opts.storageDir, 'shapes');
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  all(): Shape[] {
+    return [...this.byKey.values()];
+  }
+
+  byHandle(handle: string): Shape | undefined {
+    return this.byHandleMap.get(handle);
+  }
+
+  /**
+   * Loads stored shapes. `trustLogs` is false when the replication slot had to be created anew:
+   * changes may have been missed, so every stored shape is rotated.
+   */
+  async load(trustLogs: boolean): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    for (const file of (await fs.readdir(this.dir)).filter((f) => f.endsWith('.json'))) {
+      const handle = file.slice(0, -5);
+      const logDir = path.join(this.dir, handle);
+      const stored = await fs
+        .readFile(path.join(this.dir, file), 'utf8')
+        .then((t) => JSON.parse(t) as StoredDefinition)
+        .catch(() => undefined);
+      const opened =
+        stored && trustLogs ? await ShapeLog.open(logDir, { chunkBytes: this.opts.chunkBytes }) : undefined;
+      if (!stored || opened?.kind !== 'opened' || !opened.log.isSnapshotFinished) {
+        if (opened?.kind === 'opened') await opened.log.close();
+        this.opts.log?.(
+          `shape ${handle}: not resumed (${opened?.kind === 'untrusted' ? opened.reason : 'no trustworthy log'})`,
+        );
+        await this.removeFiles(handle);
+        continue;
+      }
+      const shape = new Shape(handle, stored.key, stored.definition, stored.table, stored.columns, opened.log);
+      const meta = opened.log.snapshotMeta as { xmin: string; xmax: string; xip_list: string[] };
+      shape.visibility = {
+        xmin: toXid32(meta.xmin),
+        xmax: toXid32(meta.xmax),
+        xip: new Set(meta.xip_list.map(toXid32)),
+      };
+      shape.status = 'ready';
+      this.track(shape);
+    }
+  }
+
+  /** The shape for a definition, created (and its snapshot started) when there is none. */
+  resolve(definition: ShapeDefinition, table: TableInfo, columns: readonly string[]): Promise<Shape> {
+    const key = definitionKey(definition, table);
+    const existing = this.byKey.get(key);
+    if (existing) return Promise.resolve(existing);
+    // Concurrent first requests for one definition must share one shape, not race to create two.
+    let creating = this.creating.get(key);
+    if (!creating) {
+      creating = this.create(key, definition, table, columns).finally(() => this.creating.delete(key));
+      this.creating.set(key, creating);
+    }
+    return creating;
+  }
+
+  private async create(
+    key: string,
+    definition: ShapeDefinition,
+    table: TableInfo,
+    columns: readonly string[],
+  ): Promise<Shape> {
+    const handle = this.newHandle(key);
+    await this.opts.prepareTable(table.schema, table.name);
+    const log = await ShapeLog.create(path.join(this.dir, handle), { chunkBytes: this.opts.chunkBytes });
+    const stored: StoredDefinition = { handle, key, definition, table, columns: [...columns] };
+    await fs.writeFile(path.join(this.dir, `${handle}.json`), JSON.stringify(stored));
+    const shape = new Shape(handle, key, definition, table, columns, log);
+    this.track(shape);
+    void this.snapshot(shape);
+    return shape;
+  }
+
+  /** Ends a shape: readers get 409 and must refetch under a new handle. */
+  async rotate(shape: Shape, reason: string): Promise<void> {
+    if (shape.status === 'rotated') return;
+    shape.status = 'rotated';
+    shape.rotationReason = reason;
+    this.byKey.delete(shape.key);
+    this.byHandleMap.delete(shape.handle);
+    this.opts.log?.(`shape ${shape.handle} rotated: ${reason}`);
+    shape.notify();
+    await shape.log.destroy().catch(() => {});
+    await this.removeFiles(shape.handle);
+  }
+
+  /** Applies one replicated transaction to every shape it concerns. Resolves once all are stored. */
+  async applyTransaction(tx: ReplicatedTransaction): Promise<void> {
+    const shapes = [...this.byKey.values()];
+    for (const rel of tx.changedRelations) {
+      for (const s of shapes.filter((s) => s.table.oid === rel.oid)) await this.rotate(s, 'table schema changed');
+    }
+    for (const change of tx.changes) {
+      if (change.kind !== 'truncate') continue;
+      const oids = new Set(change.relations.map((r) => r.oid));
+      for (const s of shapes.filter((s) => oids.has(s.table.oid))) await this.rotate(s, 'table truncated');
+    }
+    const touched = new Set(tx.changes.flatMap((c) => (c.kind === 'truncate' ? [] : [c.relation.oid])));
+    for (const shape of [...this.byKey.values()].filter((s) => touched.has(s.table.oid))) {
+      if (shape.status === 'snapshotting') shape.pending.push(tx);
+      else await this.applyToShape(shape, tx);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const shape of this.byKey.values()) await shape.log.close();
+    this.byKey.clear();
+    this.byHandleMap.clear();
+  }
+
+  private track(shape: Shape): void {
+    this.byKey.set(shape.key, shape);
+    this.byHandleMap.set(shape.handle, shape);
+  }
+
+  /** `<hash of the definition>-<unix microseconds>`, strictly increasing within this process. */
+  private newHandle(key: string): string {
+    const hash = parseInt(crypto.createHash('sha256').update(key).digest('hex').slice(0, 8), 16);
+    this.lastMicros = Math.max(Date.now() * 1000, this.lastMicros + 1);
+    return `${hash}-${this.lastMicros}`;
+  }
+
+  private async removeFiles(handle: string): Promise<void> {
+    await fs.rm(path.join(this.dir, handle), { recursive: true, force: true });
+    await fs.rm(path.join(this.dir, `${handle}.json`), { force: true });
+  }
+
+  private async snapshot(shape: Shape): Promise<void> {
+    const client = await this.opts.pool.connect();
+    try {
+      await shape.log.beginSnapshot();
+      let sinceNotify = 0;
+      const position =
+        shape.definition.log === 'changes_only'
+          ? await runSnapshot(
+              client,
+              { table: shape.table, columns: shape.columns, where: 'false', params: [] },
+              () => {},
+            )
+          : await runSnapshot(
+              client,
+              {
+                table: shape.table,
+                columns: shape.columns,
+                where: shape.definition.where,
+                params: shape.definition.params,
+              },
+              async (m) => {
+                await shape.log.appendSnapshotMessage(m);
+                // Let readers waiting for the first chunks go as soon as they close.
+                if (++sinceNotify >= 500) {
+                  sinceNotify = 0;
+                  shape.notify();
+                }
+              },
+            );
+      await shape.log.appendSnapshotMessage(
+        JSON.stringify(snapshotEnd(position.xmin, position.xmax, position.xipList)),
+      );
+      await shape.log.finishSnapshot({ xmin: position.xmin, xmax: position.xmax, xip_list: position.xipList });
+      shape.visibility = {
+        xmin: toXid32(position.xmin),
+        xmax: toXid32(position.xmax),
+        xip: new Set(position.xipList.map(toXid32)),
+      };
+      // Transactions that arrived meanwhile; more may queue while these are written.
+      while (shape.pending.length) await this.applyToShape(shape, shape.pending.shift()!);
+      if (shape.status === 'snapshotting') shape.status = 'ready';
+      shape.notify();
+    } catch (e) {
+      this.opts.log?.(`snapshot of ${shape.handle} failed: ${(e as Error).stack}`);
+      await this.rotate(shape, `snapshot failed: ${(e as Error).message}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async applyToShape(shape: Shape, tx: ReplicatedTransaction): Promise<void> {
+    if (shape.status === 'rotated') return;
+    if (shape.filtering && shape.visibility) {
+      if (visibleInSnapshot(tx.xid, shape.visibility)) return;
+      shape.filtering = false;
+    }
+    const relevant = tx.changes
+      .map((change, index) => ({ change, index }))
+      .filter(
+        (c): c is { change: Exclude<ReplicatedChange, { kind: 'truncate' }>; index: number } =>
+          c.change.kind !== 'truncate' && c.change.relation.oid === shape.table.oid,
+      );
+    const matches = await this.whereMatches(
+      shape,
+      relevant.map((r) => r.change),
+    );
+    const entries: LogEntry[] = [];
+    relevant.forEach(({ change, index }, i) => {
+      for (const sc of convertChange(
+        { table: shape.table, columns: shape.columns, replica: shape.definition.replica },
+        change,
+        matches[i]!,
+      )) {
+        const offset = logOffset(tx.lsn, index * 2 + sc.opShift);
+        entries.push({
+          offset,
+          json: JSON.stringify(
+            replicatedChange({
+              operation: sc.operation,
+              relation: { schema: shape.table.schema, table: shape.table.name },
+              offset,
+              xid: tx.xid,
+              key: sc.key,
+              value: sc.value,
+              ...(sc.oldValue ? { oldValue: sc.oldValue } : {}),
+              ...(sc.keyChangeTo ? { keyChangeTo: sc.keyChangeTo } : {}),
+              ...(sc.keyChangeFrom ? { keyChangeFrom: sc.keyChangeFrom } : {}),
+            }),
+          ),
+        });
+      }
+    });
+    if (!entries.length) return;
+    // `last` marks the transaction's final change for this shape (protocol §9).
+    const lastIndex = entries.length - 1;
+    const last = JSON.parse(entries[lastIndex]!.json) as { headers: Record<string, unknown> };
+    last.headers.last = true;
+    entries[lastIndex] = { offset: entries[lastIndex]!.offset, json: JSON.stringify(last) };
+    const result = await shape.log.appendTransaction(entries);
+    if (result.appended) shape.notify();
+  }
+
+  private async whereMatches(
+    shape: Shape,
+    changes: readonly Exclude<ReplicatedChange, { kind: 'truncate' }>[],
+  ): Promise<{ old: boolean; new: boolean }[]> {
+    const { where, params } = shape.definition;
+    if (!where) return changes.map(() => ({ old: true, new: true }));
+    const rows: TextRow[] = [];
+    const slots = changes.map((c) => {
+      const oldAt = c.kind === 'insert' ? -1 : rows.push(c.oldRow) - 1;
+      const newAt = c.kind === 'delete' ? -1 : rows.push(c.newRow) - 1;
+      return { oldAt, newAt };
+    });
+    const client = await this.opts.pool.connect();
+    try {
+      const [result] = await evaluateWheres(client, shape.table, [{ where, params }], rows);
+      return slots.map(({ oldAt, newAt }) => ({
+        old: oldAt >= 0 && result![oldAt]!,
+        new: newAt >= 0 && result![newAt]!,
+      }));
+    } finally {
+      client.release();
+    }
+  }
+}
