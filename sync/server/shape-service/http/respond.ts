@@ -34,3 +34,37 @@ export function send(
 }
 
 export const json = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Writes `[first, …rest, tail]` as the response body, honouring backpressure. The messages are
+ * already-encoded JSON; `first` was read ahead to learn whether the body is empty.
+ */
+export async function streamJsonArray(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: Record<string, string>,
+  first: string | undefined,
+  rest: AsyncIterator<string>,
+  tail: string | undefined,
+): Promise<void> {
+  res.writeHead(200, { ...baseHeaders(req), 'content-type': 'application/json', ...headers });
+  const write = async (text: string) => {
+    if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+  };
+  let sep = '[';
+  try {
+    if (first !== undefined) {
+      await write(sep + first);
+      sep = ',';
+      for (let next = await rest.next(); !next.done && !res.destroyed; next = await rest.next())
+        await write(',' + next.value);
+    }
+  } finally {
+    await rest.return?.();
+  }
+  if (tail !== undefined) {
+    await write(sep + tail);
+    sep = ',';
+  }
+  res.end(sep === '[' ? '[]' : ']');
+}

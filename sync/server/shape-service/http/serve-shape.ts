@@ -24,10 +24,10 @@ import { formatOffset, isBeforeAll, NOW } from '../protocol/offset.js';
 import { parseShapeRequest, type ShapeRequest } from '../protocol/params.js';
 import { definitionKey, type ShapeRegistry } from '../shapes/registry.js';
 import type { Shape } from '../shapes/shape.js';
-import { SnapshotNotReadyError } from '../storage/index.js';
+import { SnapshotNotReadyError, type StreamedRead } from '../storage/index.js';
 import type { LogOffset, ShapeDefinition, TableInfo } from '../types.js';
 import { rewriteParams, validateWhere } from '../where/validate-where.js';
-import { json, send } from './respond.js';
+import { json, send, streamJsonArray } from './respond.js';
 
 export type ShapeContext = {
   config: ShapeServiceConfig;
@@ -195,23 +195,26 @@ export async function serveShape(
         if (shape.log.isOutOfBounds(after)) return badRequest(req, res, { offset: ['out of bounds for this shape'] });
         continue;
       }
-      let chunk;
+      let chunk: StreamedRead;
       try {
-        chunk = await shape.log.read(after);
+        chunk = shape.log.readStream(after);
       } catch (e) {
         if (!(e instanceof SnapshotNotReadyError)) throw e;
         if (abort.signal.aborted) return;
         await shape.waitForChange(1000, abort.signal);
         continue;
       }
-      const empty = chunk.messages.length === 0;
+      // Messages stream from disk into the response, so a 10 MiB chunk never sits in memory whole.
+      const messages = chunk.messages[Symbol.asyncIterator]();
+      const first = await messages.next();
+      const empty = first.done === true;
       if (r.live && empty && chunk.atHead && Date.now() < deadline) {
+        await messages.return?.();
         const changed = await shape.waitForChange(deadline - Date.now(), abort.signal);
         if (abort.signal.aborted) return;
         if (changed || shape.isRotated) continue;
       }
       const lsn = r.live ? (empty ? ctx.serverLsn() : chunk.end.tx) : maxBig(ctx.serverLsn(), chunk.end.tx);
-      const messages = chunk.atHead ? [...chunk.messages, json(upToDate(lsn))] : chunk.messages;
       const timedOut = r.live && empty;
       const tag = etag(shape.handle, r.offset, chunk.end, timedOut ? String(process.hrtime.bigint()) : undefined);
       const headers: Record<string, string> = {
@@ -222,8 +225,12 @@ export async function serveShape(
           ? { [ELECTRIC_CURSOR]: nextCursor(r.cursor, config.longPollTimeoutMs) }
           : { [ELECTRIC_SCHEMA]: electricSchema(table, columns) }),
       };
-      if (ifNoneMatchMatches(req.headers['if-none-match'], tag)) return send(req, res, 304, undefined, headers);
-      return send(req, res, 200, joinEncodedMessages(messages), headers);
+      if (ifNoneMatchMatches(req.headers['if-none-match'], tag) || req.method === 'HEAD') {
+        await messages.return?.();
+        return send(req, res, ifNoneMatchMatches(req.headers['if-none-match'], tag) ? 304 : 200, undefined, headers);
+      }
+      const tail = chunk.atHead ? json(upToDate(lsn)) : undefined;
+      return streamJsonArray(req, res, headers, first.done ? undefined : first.value, messages, tail);
     }
   } finally {
     if (r.live) ctx.longPolls.active--;

@@ -14,7 +14,7 @@ import { logOffset } from '../protocol/offset.js';
 import { runSnapshot } from '../snapshot.js';
 import { ShapeLog, type LogEntry } from '../storage/index.js';
 import type { ReplicatedChange, ReplicatedTransaction, ShapeDefinition, TableInfo, TextRow } from '../types.js';
-import { convertChange } from './convert-change.js';
+import { convertChange, type WhereMatch } from './convert-change.js';
 import { Shape, toXid32, visibleInSnapshot } from './shape.js';
 import { evaluateWheres } from './where-evaluator.js';
 
@@ -154,9 +154,16 @@ export class ShapeRegistry {
       for (const s of shapes.filter((s) => oids.has(s.table.oid))) await this.rotate(s, 'table truncated');
     }
     const touched = new Set(tx.changes.flatMap((c) => (c.kind === 'truncate' ? [] : [c.relation.oid])));
-    for (const shape of [...this.byKey.values()].filter((s) => touched.has(s.table.oid))) {
-      if (shape.status === 'snapshotting') shape.pending.push(tx);
-      else await this.applyToShape(shape, tx);
+    for (const oid of touched) {
+      const onTable = [...this.byKey.values()].filter((s) => s.table.oid === oid);
+      for (const s of onTable) if (s.status === 'snapshotting') s.pending.push(tx);
+      const ready = onTable.filter((s) => s.status === 'ready');
+      if (!ready.length) continue;
+      // One evaluation for every shape of the table: 500 shapes cost one query, not 500.
+      const changes = changesOf(tx, oid);
+      const matches = await this.whereMatches(ready, ready[0]!.table, changes);
+      // Shapes have separate logs, so their appends (and fsyncs) can overlap.
+      await Promise.all(ready.map((s) => this.applyToShape(s, tx, matches.get(s))));
     }
   }
 
@@ -233,79 +240,84 @@ export class ShapeRegistry {
     }
   }
 
-  private async applyToShape(shape: Shape, tx: ReplicatedTransaction): Promise<void> {
+  private async applyToShape(shape: Shape, tx: ReplicatedTransaction, precomputed?: WhereMatch[]): Promise<void> {
     if (shape.status === 'rotated') return;
     if (shape.filtering && shape.visibility) {
       if (visibleInSnapshot(tx.xid, shape.visibility)) return;
       shape.filtering = false;
     }
-    const relevant = tx.changes
-      .map((change, index) => ({ change, index }))
-      .filter(
-        (c): c is { change: Exclude<ReplicatedChange, { kind: 'truncate' }>; index: number } =>
-          c.change.kind !== 'truncate' && c.change.relation.oid === shape.table.oid,
-      );
-    const matches = await this.whereMatches(
-      shape,
-      relevant.map((r) => r.change),
+    const relevant = changesOf(tx, shape.table.oid);
+    const matches = precomputed ?? (await this.whereMatches([shape], shape.table, relevant)).get(shape)!;
+    const view = { table: shape.table, columns: shape.columns, replica: shape.definition.replica };
+    const converted = relevant.flatMap(({ change, index }, i) =>
+      convertChange(view, change, matches[i]!).map((sc) => ({ sc, offset: logOffset(tx.lsn, index * 2 + sc.opShift) })),
     );
-    const entries: LogEntry[] = [];
-    relevant.forEach(({ change, index }, i) => {
-      for (const sc of convertChange(
-        { table: shape.table, columns: shape.columns, replica: shape.definition.replica },
-        change,
-        matches[i]!,
-      )) {
-        const offset = logOffset(tx.lsn, index * 2 + sc.opShift);
-        entries.push({
+    if (!converted.length) return;
+    const entries: LogEntry[] = converted.map(({ sc, offset }, i) => ({
+      offset,
+      json: JSON.stringify(
+        replicatedChange({
+          operation: sc.operation,
+          relation: { schema: shape.table.schema, table: shape.table.name },
           offset,
-          json: JSON.stringify(
-            replicatedChange({
-              operation: sc.operation,
-              relation: { schema: shape.table.schema, table: shape.table.name },
-              offset,
-              xid: tx.xid,
-              key: sc.key,
-              value: sc.value,
-              ...(sc.oldValue ? { oldValue: sc.oldValue } : {}),
-              ...(sc.keyChangeTo ? { keyChangeTo: sc.keyChangeTo } : {}),
-              ...(sc.keyChangeFrom ? { keyChangeFrom: sc.keyChangeFrom } : {}),
-            }),
-          ),
-        });
-      }
-    });
-    if (!entries.length) return;
-    // `last` marks the transaction's final change for this shape (protocol §9).
-    const lastIndex = entries.length - 1;
-    const last = JSON.parse(entries[lastIndex]!.json) as { headers: Record<string, unknown> };
-    last.headers.last = true;
-    entries[lastIndex] = { offset: entries[lastIndex]!.offset, json: JSON.stringify(last) };
+          xid: tx.xid,
+          key: sc.key,
+          value: sc.value,
+          ...(sc.oldValue ? { oldValue: sc.oldValue } : {}),
+          ...(sc.keyChangeTo ? { keyChangeTo: sc.keyChangeTo } : {}),
+          ...(sc.keyChangeFrom ? { keyChangeFrom: sc.keyChangeFrom } : {}),
+          // `last` marks the transaction's final change for this shape (protocol §9).
+          ...(i === converted.length - 1 ? { last: true } : {}),
+        }),
+      ),
+    }));
     const result = await shape.log.appendTransaction(entries);
     if (result.appended) shape.notify();
   }
 
+  /** Where-matches of every change for several shapes of one table, in one Postgres query. */
   private async whereMatches(
-    shape: Shape,
-    changes: readonly Exclude<ReplicatedChange, { kind: 'truncate' }>[],
-  ): Promise<{ old: boolean; new: boolean }[]> {
-    const { where, params } = shape.definition;
-    if (!where) return changes.map(() => ({ old: true, new: true }));
+    shapes: readonly Shape[],
+    table: TableInfo,
+    changes: readonly IndexedChange[],
+  ): Promise<Map<Shape, WhereMatch[]>> {
+    const out = new Map<Shape, WhereMatch[]>();
+    const filtered = shapes.filter((s) => s.definition.where !== undefined);
+    for (const s of shapes)
+      if (!s.definition.where)
+        out.set(
+          s,
+          changes.map(() => ({ old: true, new: true })),
+        );
+    if (!filtered.length) return out;
     const rows: TextRow[] = [];
-    const slots = changes.map((c) => {
-      const oldAt = c.kind === 'insert' ? -1 : rows.push(c.oldRow) - 1;
-      const newAt = c.kind === 'delete' ? -1 : rows.push(c.newRow) - 1;
-      return { oldAt, newAt };
-    });
+    const slots = changes.map(({ change: c }) => ({
+      oldAt: c.kind === 'insert' ? -1 : rows.push(c.oldRow) - 1,
+      newAt: c.kind === 'delete' ? -1 : rows.push(c.newRow) - 1,
+    }));
     const client = await this.opts.pool.connect();
     try {
-      const [result] = await evaluateWheres(client, shape.table, [{ where, params }], rows);
-      return slots.map(({ oldAt, newAt }) => ({
-        old: oldAt >= 0 && result![oldAt]!,
-        new: newAt >= 0 && result![newAt]!,
-      }));
+      const probes = filtered.map((s) => ({ where: s.definition.where!, params: s.definition.params }));
+      const results = await evaluateWheres(client, table, probes, rows);
+      filtered.forEach((s, p) => {
+        const r = results[p]!;
+        out.set(
+          s,
+          slots.map(({ oldAt, newAt }) => ({ old: oldAt >= 0 && r[oldAt]!, new: newAt >= 0 && r[newAt]! })),
+        );
+      });
+      return out;
     } finally {
       client.release();
     }
   }
 }
+
+type DataChange = Exclude<ReplicatedChange, { kind: 'truncate' }>;
+type IndexedChange = { change: DataChange; index: number };
+
+/** The transaction's changes to one table, with their positions in the whole transaction. */
+const changesOf = (tx: ReplicatedTransaction, oid: number): IndexedChange[] =>
+  tx.changes
+    .map((change, index) => ({ change, index }))
+    .filter((c): c is IndexedChange => c.change.kind !== 'truncate' && c.change.relation.oid === oid);
