@@ -14,8 +14,8 @@ export const DISPLAY_SETTINGS: Readonly<Record<string, string>> = {
   standard_conforming_strings: 'on',
 };
 
-/** SET statements for a session that evaluates shape where-clauses or renders values. */
-export const displaySettingsSql = (): string =>
+/** The settings as libpq startup `options` (-c name=value, spaces escaped), for whole pools. */
+export const displaySettingsOptions = (): string =>
   Object.entries(DISPLAY_SETTINGS)
-    .map(([name, value]) => `set ${name} = '${value}'`)
-    .join('; ');
+    .map(([name, value]) => `-c ${name}=${value.replace(/ /g, '\\ ')}`)
+    .join(' ');

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { ShapeServiceConfig } from './config.js';
-import { displaySettingsSql } from './display-settings.js';
+import { displaySettingsOptions } from './display-settings.js';
 import { TableCache, serveShape, type ShapeContext } from './http/serve-shape.js';
 import { json, send } from './http/respond.js';
 import { PublicationManager } from './replication/publication.js';
@@ -27,14 +27,9 @@ export async function startShapeService(
   config: ShapeServiceConfig,
   log: ServiceLogger = () => {},
 ): Promise<RunningShapeService> {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  pool.on('error', (e) => log(`database pool: ${e.message}`));
   // Where-clauses are evaluated on these connections: same time zone and literal rules as snapshots.
-  // (Queries on a client run in order, so these settle before the client's first real query.)
-  pool.on(
-    'connect',
-    (c) => void c.query(displaySettingsSql()).catch((e: Error) => log(`session settings: ${e.message}`)),
-  );
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, options: displaySettingsOptions() });
+  pool.on('error', (e) => log(`database pool: ${e.message}`));
   const admin = new pg.Client({ connectionString: config.databaseUrl });
   await admin.connect();
   const publication = new PublicationManager(admin, { streamId: config.streamId });
@@ -78,7 +73,9 @@ export async function startShapeService(
         await s.start(async (tx) => {
           for (const rel of tx.changedRelations) tables.invalidate(rel.oid);
           for (const c of tx.changes) if (c.kind === 'truncate') c.relations.forEach((r) => tables.invalidate(r.oid));
-          await registry.applyTransaction(tx);
+          const relations = new Map(s.knownRelations().map((r) => [r.oid, r]));
+          for (const rel of relations.values()) tables.forgetIfOutdated(rel);
+          await registry.applyTransaction(tx, (oid) => relations.get(oid));
           if (tx.lsn > serverLsn) serverLsn = tx.lsn;
           s.acknowledge(tx.lsn);
         });

@@ -48,23 +48,50 @@ export async function streamJsonArray(
   tail: string | undefined,
 ): Promise<void> {
   res.writeHead(200, { ...baseHeaders(req), 'content-type': 'application/json', ...headers });
-  const write = async (text: string) => {
-    if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+  // Messages are small; writing each alone costs more than encoding it. Batch into ~64 KiB writes.
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (!pending.length) return;
+    const text = pending.join('');
+    pending = [];
+    pendingBytes = 0;
+    if (!res.write(text)) await drained(res);
+  };
+  const push = async (text: string) => {
+    pending.push(text);
+    pendingBytes += text.length;
+    if (pendingBytes >= 65_536) await flush();
   };
   let sep = '[';
   try {
     if (first !== undefined) {
-      await write(sep + first);
+      await push(sep + first);
       sep = ',';
       for (let next = await rest.next(); !next.done && !res.destroyed; next = await rest.next())
-        await write(',' + next.value);
+        await push(',' + next.value);
     }
   } finally {
     await rest.return?.();
   }
   if (tail !== undefined) {
-    await write(sep + tail);
+    await push(sep + tail);
     sep = ',';
   }
-  res.end(sep === '[' ? '[]' : ']');
+  await push(sep === '[' ? '[]' : ']');
+  await flush();
+  res.end();
+}
+
+/** Resolves when the socket wants more, or is gone; never leaves a listener behind. */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -22,7 +22,7 @@ import {
 import { invalidRequest, joinEncodedMessages, mustRefetch, upToDate } from '../protocol/messages.js';
 import { formatOffset, isBeforeAll, NOW } from '../protocol/offset.js';
 import { parseShapeRequest, type ShapeRequest } from '../protocol/params.js';
-import { definitionKey, type ShapeRegistry } from '../shapes/registry.js';
+import { definitionKey, tableMatchesRelation, type ReplicatedRelation, type ShapeRegistry } from '../shapes/registry.js';
 import type { Shape } from '../shapes/shape.js';
 import { SnapshotNotReadyError, type StreamedRead } from '../storage/index.js';
 import type { LogOffset, ShapeDefinition, TableInfo } from '../types.js';
@@ -51,6 +51,10 @@ export class TableCache {
   }
   invalidate(oid: number): void {
     for (const [k, v] of this.cache) if (!v || v.oid === oid) this.cache.delete(k);
+  }
+  /** Forgets the table when replication describes it differently (a schema change the stream could not flag). */
+  forgetIfOutdated(relation: ReplicatedRelation): void {
+    for (const [k, v] of this.cache) if (v?.oid === relation.oid && !tableMatchesRelation(v, relation)) this.cache.delete(k);
   }
 }
 
