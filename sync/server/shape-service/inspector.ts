@@ -19,11 +19,12 @@ type CatalogRow = {
   elemname: string | null;
   elemtype: string | null;
   pkpos: number | null;
+  generated: boolean;
 };
 
 const CATALOG_SQL = `
   select c.oid::int as oid, n.nspname, c.relname, a.attname, a.attnotnull, a.atttypmod, a.attndims,
-         t.oid::int as typoid, t.typname, t.typtype, et.typname as elemname, et.typtype as elemtype,
+         a.attgenerated <> '' as generated, t.oid::int as typoid, t.typname, t.typtype, et.typname as elemname, et.typtype as elemtype,
          (select k.n - 1 from pg_index i, unnest(i.indkey::int2[]) with ordinality as k(att, n)
            where i.indrelid = c.oid and i.indisprimary and k.att = a.attnum)::int as pkpos
     from pg_class c
@@ -53,6 +54,7 @@ export async function loadTableInfo(
       notNull: r.attnotnull,
       ...(r.pkpos !== null ? { pkIndex: r.pkpos } : {}),
       typeMod: r.atttypmod,
+      ...(r.generated ? { generated: true } : {}),
     };
   });
   const pk = columns

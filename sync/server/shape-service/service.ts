@@ -11,6 +11,7 @@ import { displaySettingsOptions } from './display-settings.js';
 import { TableCache, serveShape, type ShapeContext } from './http/serve-shape.js';
 import { json, send } from './http/respond.js';
 import { PublicationManager } from './replication/publication.js';
+import { parseRelation } from './protocol/identifiers.js';
 import { ReplicationStream } from './replication/stream.js';
 import { ShapeRegistry } from './shapes/registry.js';
 
@@ -131,7 +132,13 @@ export async function startShapeService(
 async function route(ctx: ShapeContext, req: http.IncomingMessage, res: http.ServerResponse, isReady: () => boolean) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   // Route on the normalised path, so /v1//shape or /v1/%73hape cannot slip past checks.
-  const route = decodeURIComponent(url.pathname).replace(/\/+/g, '/').replace(/\/$/, '') || '/';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    decoded = url.pathname; // malformed percent-encoding: no route of ours, so a 404 below
+  }
+  const route = decoded.replace(/\/+/g, '/').replace(/\/$/, '') || '/';
   if (route === '/v1/health') {
     return isReady()
       ? send(req, res, 200, json({ status: 'active' }), { 'cache-control': 'no-cache, no-store, must-revalidate' })
@@ -157,24 +164,30 @@ async function route(ctx: ShapeContext, req: http.IncomingMessage, res: http.Ser
 }
 
 async function deleteShape(ctx: ShapeContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+  // Responses to methods other than GET are never cached (protocol §7, rule 1).
+  const reply = (status: number, body: string) => send(req, res, status, body, { 'cache-control': 'no-cache' });
   if (ctx.config.secret !== undefined) {
     const given = url.searchParams.get('secret') ?? url.searchParams.get('api_secret');
-    if (given !== ctx.config.secret) return send(req, res, 401, json({ message: 'Unauthorized - Invalid API secret' }));
+    if (given !== ctx.config.secret) return reply(401, json({ message: 'Unauthorized - Invalid API secret' }));
   }
-  if (!ctx.config.allowDelete) return send(req, res, 405, json({ message: 'DELETE not allowed' }));
+  if (!ctx.config.allowDelete) return reply(405, json({ message: 'DELETE not allowed' }));
   const handle = url.searchParams.get('handle');
   const table = url.searchParams.get('table');
+  if (!handle && !table) return reply(400, json({ message: 'Invalid request', errors: { table: ["can't be blank"] } }));
+  // The same identifier rules as GET: unquoted names fold to lower case, quoted ones keep theirs.
+  const relation = table ? parseRelation(table) : undefined;
+  if (relation && !relation.ok)
+    return reply(400, json({ message: 'Invalid request', errors: { table: [relation.error] } }));
   const targets = ctx.registry
     .all()
-    .filter((s) => (handle ? s.handle === handle : true) && (table ? matchesTable(s.definition, table) : true));
-  if (!handle && !table)
-    return send(req, res, 400, json({ message: 'Invalid request', errors: { table: ["can't be blank"] } }));
-  if (!targets.length) return send(req, res, 404, json({ message: 'Shape not found' }));
+    .filter(
+      (s) =>
+        (handle ? s.handle === handle : true) &&
+        (relation?.ok
+          ? s.definition.schema === relation.value.schema && s.definition.table === relation.value.name
+          : true),
+    );
+  if (!targets.length) return reply(404, json({ message: 'Shape not found' }));
   for (const s of targets) await ctx.registry.rotate(s, 'deleted through the API');
-  return send(req, res, 202, '');
-}
-
-function matchesTable(def: { schema: string; table: string }, tableParam: string): boolean {
-  const bare = tableParam.replace(/"/g, '');
-  return bare === def.table || bare === `${def.schema}.${def.table}`;
+  return reply(202, '');
 }

@@ -31,16 +31,28 @@ const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** JSON string content for a name known at query-build time (then embedded as an SQL literal). */
 const jsonString = (s: string) => JSON.stringify(s);
 
+/**
+ * A column's text output, as replication sends it. `::text` would trim the padding of char(n)
+ * (bpchar's cast to text is rtrim), so those go through concat(), which uses the output function.
+ */
+function columnText(table: TableInfo, name: string): string {
+  const column = table.columns.find((c) => c.name === name);
+  const ident = sqlIdent(name);
+  return column?.typname === 'bpchar' && column.dims === 0
+    ? `(case when ${ident} is null then null else concat(${ident}, '') end)`
+    : `${ident}::text`;
+}
+
 /** SQL producing one text column `m`: the complete JSON change message of each row. */
 export function snapshotSelectSql(q: SnapshotQuery): string {
   const { table } = q;
   const keyColumns = table.pk.length ? table.pk : table.columns.map((c) => c.name);
   // The same key rule as replicated changes: buildKey with no key values is the relation prefix.
   const prefix = buildKey(table.schema, table.name, []);
-  const keyParts = keyColumns.map((c) => `coalesce('/"' || replace(${sqlIdent(c)}::text, '/', '//') || '"', '/_')`);
+  const keyParts = keyColumns.map((c) => `coalesce('/"' || replace(${columnText(table, c)}, '/', '//') || '"', '/_')`);
   const key = `to_json(${sqlLiteral(prefix)} || ${keyParts.join(' || ')})::text`;
   const values = q.columns.map(
-    (c) => `${sqlLiteral(jsonString(c) + ':')} || coalesce(to_json(${sqlIdent(c)}::text)::text, 'null')`,
+    (c) => `${sqlLiteral(jsonString(c) + ':')} || coalesce(to_json(${columnText(table, c)})::text, 'null')`,
   );
   const headers = JSON.stringify({ operation: 'insert', relation: [table.schema, table.name] });
   const message = [

@@ -22,6 +22,8 @@ export type ColumnInfo = {
   readonly pkIndex?: number;
   /** atttypmod, -1 when none. */
   readonly typeMod: number;
+  /** A generated column: pgoutput (before PG 18 with publish_generated_columns) never sends its value. */
+  readonly generated?: boolean;
 };
 
 export type TableInfo = {

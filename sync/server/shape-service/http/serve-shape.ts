@@ -22,7 +22,12 @@ import {
 import { invalidRequest, joinEncodedMessages, mustRefetch, upToDate } from '../protocol/messages.js';
 import { formatOffset, isBeforeAll, NOW } from '../protocol/offset.js';
 import { parseShapeRequest, type ShapeRequest } from '../protocol/params.js';
-import { definitionKey, tableMatchesRelation, type ReplicatedRelation, type ShapeRegistry } from '../shapes/registry.js';
+import {
+  definitionKey,
+  tableMatchesRelation,
+  type ReplicatedRelation,
+  type ShapeRegistry,
+} from '../shapes/registry.js';
 import type { Shape } from '../shapes/shape.js';
 import { SnapshotNotReadyError, type StreamedRead } from '../storage/index.js';
 import type { LogOffset, ShapeDefinition, TableInfo } from '../types.js';
@@ -54,7 +59,8 @@ export class TableCache {
   }
   /** Forgets the table when replication describes it differently (a schema change the stream could not flag). */
   forgetIfOutdated(relation: ReplicatedRelation): void {
-    for (const [k, v] of this.cache) if (v?.oid === relation.oid && !tableMatchesRelation(v, relation)) this.cache.delete(k);
+    for (const [k, v] of this.cache)
+      if (v?.oid === relation.oid && !tableMatchesRelation(v, relation)) this.cache.delete(k);
   }
 }
 
@@ -79,25 +85,48 @@ async function resolveDefinition(
     };
   }
   let columns = table.columns.map((c) => c.name);
+  // Electric's checks, messages and order (sync-service shapes/shape.ex validate_selected_columns).
+  const generatedIn = (names: readonly string[]) =>
+    table.columns.filter((c) => c.generated && names.includes(c.name)).map((c) => c.name);
+  const generatedMessage = (names: string[]) =>
+    `The following columns are generated and cannot be included in the shape: ${names.join(', ')}`;
   if (r.columnNames) {
+    const selected = r.columnNames;
+    const missingPk = table.pk.filter((c) => !selected.includes(c));
     const known = new Set(columns);
-    const unknown = r.columnNames.filter((c) => !known.has(c));
-    if (unknown.length)
-      return { ok: false, errors: { columns: [`The following columns could not be found: ${unknown.join(', ')}`] } };
-    const missingPk = table.pk.filter((c) => !r.columnNames!.includes(c));
-    if (missingPk.length)
-      return {
-        ok: false,
-        errors: { columns: [`Must include all primary key columns, missing: ${missingPk.join(', ')}`] },
-      };
-    const wanted = new Set(r.columnNames);
+    const unknown = selected.filter((c) => !known.has(c));
+    const generated = generatedIn(selected);
+    const message = missingPk.length
+      ? `The list of columns must include all primary key columns, missing: ${missingPk.join(', ')}`
+      : unknown.length
+        ? `The following columns are not found on the table: ${unknown.join(', ')}`
+        : generated.length
+          ? generatedMessage(generated)
+          : undefined;
+    if (message) return { ok: false, errors: { columns: [message] } };
+    const wanted = new Set(selected);
     columns = columns.filter((c) => wanted.has(c));
+  } else {
+    // Replication does not carry generated columns' values (Postgres < 18), so a shape cannot hold them.
+    const generated = generatedIn(columns);
+    if (generated.length) {
+      const hint =
+        ". You can exclude them from the shape by explicitly listing which columns to fetch in the 'columns' query param";
+      return { ok: false, errors: { columns: [generatedMessage(generated) + hint] } };
+    }
   }
   let where = r.where;
   let params = r.params;
   if (where !== undefined) {
     const v = validateWhere(where, params, table, { maxLength: ctx.config.maxWhereLength });
     if (!v.ok) return { ok: false, errors: { where: [v.message] } };
+    // Live changes are filtered on replicated rows, which lack generated columns' values: such a
+    // clause would filter the snapshot and the live tail differently.
+    const generated = generatedIn(v.referencedColumns);
+    if (generated.length) {
+      const message = `The following columns are generated and cannot be used in the where clause: ${generated.join(', ')}`;
+      return { ok: false, errors: { where: [message] } };
+    }
     // Keep only the params the clause uses, renumbered 1..n: Postgres cannot type an unused one,
     // and two requests differing only in unused params are the same shape.
     if (v.referencedParams.length !== params.length || v.referencedParams.some((n, i) => n !== i + 1)) {
@@ -117,6 +146,30 @@ async function resolveDefinition(
   return { ok: true, value: { def, table, columns } };
 }
 
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * Runs a new shape's where clause once against its table, fetching nothing, so that what only
+ * Postgres can find (a literal or parameter of the wrong type, an operator missing for the column
+ * types) is a 400 now rather than a snapshot that fails, rotates the shape and sends every client
+ * into an endless 409 loop.
+ */
+async function whereRunError(ctx: ShapeContext, def: ShapeDefinition): Promise<string | undefined> {
+  if (def.where === undefined) return undefined;
+  try {
+    await ctx.pool.query(
+      `select 1 from ${quoteIdent(def.schema)}.${quoteIdent(def.table)} where (\n${def.where}\n) limit 0`,
+      [...def.params],
+    );
+    return undefined;
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    // Data exceptions (22xxx) and syntax or type errors (42xxx) are the clause's; anything else is ours.
+    if (typeof code === 'string' && (code.startsWith('22') || code.startsWith('42'))) return (e as Error).message;
+    throw e;
+  }
+}
+
 export async function serveShape(
   ctx: ShapeContext,
   req: http.IncomingMessage,
@@ -131,9 +184,16 @@ export async function serveShape(
   const parsed = parseShapeRequest(url.searchParams);
   if (!parsed.ok) return badRequest(req, res, parsed.errors);
   const r = parsed.value;
+  // SSE framing is not implemented; answering SSE requests with long-poll JSON would leave the
+  // official client silently waiting forever, so say so (the client's default is long polling).
+  if (r.liveSse) return badRequest(req, res, { live_sse: ['is not supported by this server; use long polling'] });
   const resolved = await resolveDefinition(ctx, r);
   if (!resolved.ok) return badRequest(req, res, resolved.errors);
   const { def, table, columns } = resolved.value;
+  if (!ctx.registry.find(def, table)) {
+    const whereError = await whereRunError(ctx, def);
+    if (whereError) return badRequest(req, res, { where: [whereError] });
+  }
 
   const fresh = r.offset === NOW || isBeforeAll(r.offset);
   let shape: Shape | undefined;
@@ -189,7 +249,12 @@ export async function serveShape(
   try {
     const deadline = Date.now() + config.longPollTimeoutMs;
     for (;;) {
-      if (shape.isRotated) return mustRefetchResponse(ctx, req, res, resolved.value);
+      if (shape.isRotated) {
+        // Resolve again: a schema change rotated it, and the new shape must be built on the new table.
+        const again = await resolveDefinition(ctx, r);
+        if (!again.ok) return badRequest(req, res, again.errors);
+        return mustRefetchResponse(ctx, req, res, again.value);
+      }
       if (!isBeforeAll(after) && shape.log.isOutOfBounds(after)) {
         // The offset may belong to a transaction about to land; give it half a long-poll.
         const outOfBoundsDeadline = Date.now() + config.longPollTimeoutMs / 2;

@@ -35,6 +35,30 @@ type StoredDefinition = {
   columns: string[];
 };
 
+/** A table as the replication stream last described it (its latest pgoutput Relation message). */
+export type ReplicatedRelation = {
+  readonly oid: number;
+  readonly schema: string;
+  readonly table: string;
+  readonly columns: readonly { readonly name: string; readonly typeOid: number; readonly typeMod: number }[];
+};
+
+/**
+ * Whether changes described by `relation` fit shapes built on `table` (catalog facts): same names,
+ * and the same replicated columns (generated ones are never replicated) with the same types.
+ */
+export function tableMatchesRelation(table: TableInfo, relation: ReplicatedRelation): boolean {
+  if (table.schema !== relation.schema || table.name !== relation.table) return false;
+  const replicated = table.columns.filter((c) => !c.generated);
+  return (
+    replicated.length === relation.columns.length &&
+    replicated.every((c, i) => {
+      const r = relation.columns[i]!;
+      return r.name === c.name && r.typeOid >>> 0 === c.typeOid >>> 0 && r.typeMod === c.typeMod;
+    })
+  );
+}
+
 export function definitionKey(d: ShapeDefinition, table: TableInfo): string {
   const columns = d.columns ? [...d.columns].sort() : null;
   return JSON.stringify([table.oid, d.schema, d.table, d.where ?? null, d.params, columns, d.replica, d.log]);
@@ -57,6 +81,11 @@ export class ShapeRegistry {
 
   all(): Shape[] {
     return [...this.byKey.values()];
+  }
+
+  /** The current shape for a definition, if there is one. */
+  find(definition: ShapeDefinition, table: TableInfo): Shape | undefined {
+    return this.byKey.get(definitionKey(definition, table));
   }
 
   byHandle(handle: string): Shape | undefined {
@@ -142,11 +171,26 @@ export class ShapeRegistry {
     await this.removeFiles(shape.handle);
   }
 
-  /** Applies one replicated transaction to every shape it concerns. Resolves once all are stored. */
-  async applyTransaction(tx: ReplicatedTransaction): Promise<void> {
+  /**
+   * Applies one replicated transaction to every shape it concerns. Resolves once all are stored.
+   * `relationOf` gives the stream's current description of a table: the stream itself only flags
+   * a schema change against a Relation message it saw before, so a table whose first Relation
+   * message (on this connection, or since a restart) already has a new schema is caught here.
+   */
+  async applyTransaction(
+    tx: ReplicatedTransaction,
+    relationOf?: (oid: number) => ReplicatedRelation | undefined,
+  ): Promise<void> {
     const shapes = [...this.byKey.values()];
     for (const rel of tx.changedRelations) {
       for (const s of shapes.filter((s) => s.table.oid === rel.oid)) await this.rotate(s, 'table schema changed');
+    }
+    if (relationOf) {
+      const oids = new Set(tx.changes.flatMap((c) => (c.kind === 'truncate' ? [] : [c.relation.oid])));
+      for (const s of shapes.filter((s) => oids.has(s.table.oid) && s.status !== 'rotated')) {
+        const relation = relationOf(s.table.oid);
+        if (relation && !tableMatchesRelation(s.table, relation)) await this.rotate(s, 'table schema changed');
+      }
     }
     for (const change of tx.changes) {
       if (change.kind !== 'truncate') continue;
