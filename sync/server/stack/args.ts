@@ -9,6 +9,8 @@ export type StackOptions = {
   scale: number;
   databaseUrl: string | undefined;
   electricUrl: string | undefined;
+  /** Sent as `secret` to ELECTRIC_URL (Electric's ELECTRIC_SECRET). */
+  electricSecret: string | undefined;
 };
 
 export class UsageError extends Error {
@@ -16,7 +18,7 @@ export class UsageError extends Error {
 }
 
 export const STACK_USAGE = `Usage: npm run stack -- [--port 7410] [--data-dir DIR] [--seed demo|none] [--scale N]
-Environment: DATABASE_URL (use that Postgres instead of the embedded one), ELECTRIC_URL, PORT, DATA_DIR, JWT_SECRET`;
+Environment: DATABASE_URL (use that Postgres instead of the embedded one), ELECTRIC_URL (+ ELECTRIC_SECRET: use that\nElectric instead of the built-in shape service), PORT, DATA_DIR, JWT_SECRET`;
 
 export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): StackOptions {
   let values;
@@ -51,5 +53,6 @@ export function parseStackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     scale,
     databaseUrl: env.DATABASE_URL || undefined,
     electricUrl: env.ELECTRIC_URL || undefined,
+    electricSecret: env.ELECTRIC_SECRET || undefined,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run stack`: prints `DATABASE_URL=…` on stdout when Postgres is ready (and, once the gateway
- * exists, `Gateway listening on …`); everything else goes to stderr. SIGINT/SIGTERM stop cleanly
+ * `npm run stack`: prints `DATABASE_URL=…` and then `Gateway listening on …` on stdout when ready;
+ * everything else goes to stderr. SIGINT/SIGTERM stop cleanly
  * and keep the data dir.
  */
 import { parseStackArgs, UsageError } from './args.js';
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const stack = (state.stack = await startStack(opts, log));
   if (stoppingSince) return;
   process.stdout.write(`DATABASE_URL=${stack.databaseUrl}\n`);
-  if (opts.electricUrl) log.info(`ELECTRIC_URL is set (${opts.electricUrl}); the gateway will use it once it exists.`);
+  process.stdout.write(`Gateway listening on ${stack.gatewayUrl}\n`);
+  if (opts.electricUrl) log.info(`Shapes come from ELECTRIC_URL (${opts.electricUrl}).`);
   log.info('Stack ready. Ctrl-C stops it.');
   // Keep running until a signal arrives.
   setInterval(() => {}, 1 << 30);

@@ -42,7 +42,9 @@ function launch(args: string[], env: NodeJS.ProcessEnv = {}): ChildHandle {
   delete base.DATABASE_URL;
   delete base.DATA_DIR;
   delete base.PORT;
-  return spawnChild(process.execPath, ['--import', 'tsx', 'sync/server/stack/main.ts', ...args], {
+  // Port 0 unless a test picks one: parallel tests must not fight over the default 7410.
+  const withPort = args.includes('--port') ? args : [...args, '--port', '0'];
+  return spawnChild(process.execPath, ['--import', 'tsx', 'sync/server/stack/main.ts', ...withPort], {
     cwd: REPO_ROOT,
     env: { ...base, ...env },
   });
@@ -77,7 +79,12 @@ describe('npm run stack', () => {
     expect(first.stderr()).toContain(`Starting embedded Postgres in ${dir}`);
     expect(first.stderr()).toMatch(/Applied \d+ migration\(s\)/);
     expect(first.stderr()).toMatch(/Loaded [\d,]+ demo rows/);
-    expect(first.stdout().trim().split('\n'), 'stdout carries only the URL').toEqual([`DATABASE_URL=${url}`]);
+    const [dbLine, gatewayLine, ...more] = first.stdout().trim().split('\n');
+    expect(dbLine).toBe(`DATABASE_URL=${url}`);
+    expect(gatewayLine).toMatch(/^Gateway listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(more, 'stdout carries only the two ready lines').toEqual([]);
+    const health = await fetch(`${gatewayLine!.replace('Gateway listening on ', '')}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
 
     const client = await connect(url);
     try {

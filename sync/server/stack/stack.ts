@@ -1,11 +1,14 @@
 /**
  * The local stack: Postgres (embedded unless DATABASE_URL is given), migrations, optional demo data,
- * and the shape service in-process. The gateway joins here when it is built.
+ * the shape service in-process (unless ELECTRIC_URL names a real Electric) and the gateway.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { startShapeService, type RunningShapeService } from '../shape-service/service.js';
+import { loadJwtSecret } from '../gateway/auth/secret.js';
+import { startGateway } from '../gateway/server.js';
+import type { ShapeUpstream } from '../gateway/shape-proxy.js';
+import { startShapeService } from '../shape-service/service.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
 import { loadDemo } from '../seed/load.js';
@@ -16,8 +19,9 @@ export type Logger = { info(msg: string): void; progress(msg: string): void };
 export type RunningStack = {
   databaseUrl: string;
   embedded: boolean;
-  /** The in-process shape service: loopback only, and every request needs `secret`. */
-  shapes: { url: string; secret: string };
+  gatewayUrl: string;
+  /** Where the gateway sends shape requests: the in-process service (loopback, secret) or ELECTRIC_URL. */
+  shapes: ShapeUpstream;
   stop(): Promise<void>;
 };
 
@@ -47,43 +51,63 @@ export async function startStack(opts: StackOptions, log: Logger): Promise<Runni
     await postgres?.stop();
     throw e;
   }
-  // Shapes bypass RLS (they read the replication stream), so the service is only reachable with a
-  // per-run secret that the gateway holds; clients never talk to it directly.
-  const secret = crypto.randomBytes(24).toString('base64url');
-  let shapes: RunningShapeService;
+  const stoppers: (() => Promise<void>)[] = [async () => postgres?.stop()];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  };
   try {
-    shapes = await startShapeService(
-      {
-        databaseUrl,
-        port: 0,
-        host: '127.0.0.1',
-        secret,
-        chunkBytes: 10 * 1024 * 1024,
-        cacheMaxAge: 60,
-        cacheStaleAge: 300,
-        longPollTimeoutMs: 20_000,
-        allowDelete: false,
-        storageDir: path.join(opts.dataDir, 'shapes'),
-        streamId: 'fieldline',
-        maxLongPolls: 10_000,
-        maxWhereLength: 10_000,
-      },
-      (m) => log.info(`shape service: ${m}`),
-    );
+    const upstream = opts.electricUrl
+      ? { url: opts.electricUrl, ...(opts.electricSecret ? { secret: opts.electricSecret } : {}) }
+      : await startInternalShapeService(databaseUrl, opts, log, stoppers);
+    const jwt = loadJwtSecret({ env: process.env, dataDir: opts.dataDir });
+    if (jwt.source === 'generated') log.info(`Generated a JWT secret in ${jwt.file}`);
+    const gateway = await startGateway({
+      databaseUrl,
+      jwtSecret: jwt.key,
+      upstream,
+      port: opts.port,
+      log: (m) => log.info(`gateway: ${m}`),
+    });
+    stoppers.push(() => gateway.stop());
+    return { databaseUrl, embedded: !!postgres, gatewayUrl: gateway.url, shapes: upstream, stop: stopAll };
   } catch (e) {
-    await postgres?.stop();
+    await stopAll();
     throw e;
   }
-  log.info(`Shape service (internal) listening on ${shapes.url}`);
-  return {
-    databaseUrl,
-    embedded: !!postgres,
-    shapes: { url: shapes.url, secret },
-    stop: async () => {
-      await shapes.stop();
-      await postgres?.stop();
+}
+
+/**
+ * Shapes bypass RLS (they read the replication stream), so the in-process service listens on
+ * loopback with a per-run secret that only the gateway holds; clients never talk to it directly.
+ */
+async function startInternalShapeService(
+  databaseUrl: string,
+  opts: StackOptions,
+  log: Logger,
+  stoppers: (() => Promise<void>)[],
+): Promise<ShapeUpstream> {
+  const secret = crypto.randomBytes(24).toString('base64url');
+  const shapes = await startShapeService(
+    {
+      databaseUrl,
+      port: 0,
+      host: '127.0.0.1',
+      secret,
+      chunkBytes: 10 * 1024 * 1024,
+      cacheMaxAge: 60,
+      cacheStaleAge: 300,
+      longPollTimeoutMs: 20_000,
+      allowDelete: false,
+      storageDir: path.join(opts.dataDir, 'shapes'),
+      streamId: 'fieldline',
+      maxLongPolls: 10_000,
+      maxWhereLength: 10_000,
     },
-  };
+    (m) => log.info(`shape service: ${m}`),
+  );
+  stoppers.push(() => shapes.stop());
+  log.info(`Shape service (internal) listening on ${shapes.url}`);
+  return { url: shapes.url, secret };
 }
 
 async function seedDemo(client: pg.Client, scale: number, log: Logger): Promise<void> {
