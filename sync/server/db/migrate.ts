@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { MIGRATION_FILE_NAME, checksumInput } from '../../../shared/migrations/migration-files.js';
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));
 
-const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+const FILE_NAME = MIGRATION_FILE_NAME;
 const LOCK_KEY = 'fieldline.migrations';
 
 export type Migration = { version: number; name: string; file: string; sql: string; checksum: string };
@@ -26,8 +27,8 @@ export class MigrationError extends Error {
   }
 }
 
-/** Line endings are normalised so a Windows checkout hashes the same as a Unix one. */
-export const checksumOf = (sql: string) => crypto.createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
+/** The shared rule (shared/migrations/migration-files.ts): SHA-256 of the LF-normalised text. */
+export const checksumOf = (sql: string) => crypto.createHash('sha256').update(checksumInput(sql)).digest('hex');
 
 export function loadMigrations(dir = POSTGRES_MIGRATIONS_DIR): Migration[] {
   const seen = new Map<number, string>();

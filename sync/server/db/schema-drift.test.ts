@@ -258,12 +258,21 @@ describe('SQLite replica schema matches shared/schema/tables.ts', () => {
 
   it('committed 0001_replica_tables.sql is what `npm run gen:sqlite` writes', (ctx) => {
     const files = sqliteMigrationFiles();
+    expect(files[0]).toBe('0001_replica_tables.sql');
+    // Later files that only add sync_ tables or indexes leave the domain tables as 0001 made them. Once one
+    // creates, alters or drops a domain table, 0001 is frozen history and only the table_info comparison applies.
+    const domainTableDdl = new RegExp(
+      `\\b(create|alter|drop)\\s+table\\s+(if\\s+(not\\s+)?exists\\s+)?"?(${SYNCED_TABLES.map((t) => t.name).join('|')})"?[\\s(;]`,
+      'i',
+    );
+    const changing = files
+      .slice(1)
+      .filter((f) => domainTableDdl.test(fs.readFileSync(path.join(SQLITE_MIGRATIONS_DIR, f), 'utf8')));
     ctx.skip(
-      files.length > 1,
-      `migrations/sqlite has ${files.length} files: 0001 is frozen and the definitions have moved on, ` +
+      changing.length > 0,
+      `${changing.join(', ')} change domain tables: 0001 is frozen and the definitions have moved on, ` +
         'so only the table_info comparison above applies',
     );
-    expect(files).toEqual(['0001_replica_tables.sql']);
     const committed = fs.readFileSync(path.join(SQLITE_MIGRATIONS_DIR, files[0]!), 'utf8').replace(/\r\n/g, '\n');
     expect(
       committed,

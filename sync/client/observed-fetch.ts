@@ -1,0 +1,50 @@
+/**
+ * A fetch for the shape stream that reports what the sync centre needs and the client does not
+ * expose: whether the network answered, the electric-schema header, and how many bytes arrived.
+ */
+export type FetchObserver = {
+  /** The request failed without a usable answer (network error, 5xx, 429). */
+  onUnreachable(error: Error): void;
+  /** The server answered (2xx, 304, 409). 4xx refusals go to the stream's onError instead. */
+  onAnswered(): void;
+  onSchema(schemaJson: string): void;
+  onBytes(n: number): void;
+};
+
+export class ServerUnavailableError extends Error {
+  readonly code = 'server_unavailable';
+  constructor(readonly status: number) {
+    super(`The sync server answered ${status}; retrying with backoff.`);
+    this.name = 'ServerUnavailableError';
+  }
+}
+
+const SCHEMA_HEADER = 'electric-schema';
+
+export function observedFetch(base: typeof fetch, signal: AbortSignal, observer: FetchObserver): typeof fetch {
+  return async (input, init) => {
+    let res: Response;
+    try {
+      res = await base(input, init);
+    } catch (e) {
+      // Closing the consumer aborts requests; that is not the network going away.
+      if (!signal.aborted) observer.onUnreachable(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    if (res.status >= 500 || res.status === 429) observer.onUnreachable(new ServerUnavailableError(res.status));
+    else if (res.ok || res.status === 304 || res.status === 409) observer.onAnswered();
+    const schema = res.headers.get(SCHEMA_HEADER);
+    if (schema) observer.onSchema(schema);
+    if (res.status !== 200 || !res.body) return res;
+    // Count bytes as the client reads them, without buffering a second copy.
+    const counted = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          observer.onBytes(chunk.byteLength);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}

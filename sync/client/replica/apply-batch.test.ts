@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChangeMessage, Offset, Row } from '@electric-sql/client';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { device_types } from '../../../shared/schema/tables.js';
+import { tableApplier, type BatchToApply } from './apply-batch.js';
+import { openReplica, type Replica } from './open-replica.js';
+import { readShapeState } from './sync-state.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldline-apply-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const ORG = '00000000-0000-0000-0000-00000000000a';
+const full = (id: string, name: string): Row => ({
+  id,
+  organization_id: ORG,
+  category: 'camera',
+  manufacturer: 'Axis',
+  model: 'P3265',
+  name,
+  is_networked: true,
+  default_warranty_months: 24,
+  created_at: '2026-06-01 00:00:00+00',
+  updated_at: '2026-06-01 00:00:00+00',
+  row_version: 1n,
+  deleted_at: null,
+});
+const change = (operation: 'insert' | 'update' | 'delete', value: Row): ChangeMessage<Row> => ({
+  key: `"public"."device_types"/"${String(value.id)}"`,
+  value,
+  headers: { operation },
+});
+const batch = (changes: ChangeMessage<Row>[], extra: Partial<BatchToApply> = {}): BatchToApply => ({
+  changes,
+  refetch: false,
+  handle: 'h1',
+  offset: '10_2',
+  schema: null,
+  bytes: 100,
+  upToDateAt: '2026-06-01T00:00:00.000Z',
+  ...extra,
+});
+
+let db: Replica;
+let n = 0;
+beforeEach(() => {
+  db = openReplica(path.join(dir, `r${n++}.db`)).db;
+});
+const names = () => db.prepare('select id, name, model from device_types order by id').all();
+
+describe('tableApplier', () => {
+  it('upserts inserts, updates only the given columns, deletes by key, and stores the offset with them', () => {
+    const apply = tableApplier(db, device_types).apply;
+    apply(
+      batch([
+        change('insert', full('1', 'a')),
+        change('insert', full('2', 'b')),
+        change('insert', full('1', 'a again')),
+      ]),
+    );
+    expect(names()).toEqual([
+      { id: '1', name: 'a again', model: 'P3265' },
+      { id: '2', name: 'b', model: 'P3265' },
+    ]);
+    const applied = apply(
+      batch([change('update', { id: '2', name: 'b2', row_version: 2n }), change('delete', { id: '1' })], {
+        offset: '11_0',
+      }),
+    );
+    expect(names()).toEqual([{ id: '2', name: 'b2', model: 'P3265' }]);
+    expect(applied.touched).toBe(true);
+    expect(readShapeState(db, 'device_types')).toEqual({
+      table: 'device_types',
+      handle: 'h1',
+      offset: '11_0',
+      schema: null,
+      lastUpToDateAt: '2026-06-01T00:00:00.000Z',
+      rowCount: 1,
+      bytes: 200,
+    });
+  });
+
+  it('a refetch empties the table in the same transaction that brings the new rows', () => {
+    const apply = tableApplier(db, device_types).apply;
+    apply(batch([change('insert', full('1', 'old')), change('insert', full('2', 'old'))]));
+    apply(
+      batch([change('insert', full('3', 'new'))], { refetch: true, handle: 'h2', offset: '0_inf' as Offset, bytes: 7 }),
+    );
+    expect(names()).toEqual([{ id: '3', name: 'new', model: 'P3265' }]);
+    expect(readShapeState(db, 'device_types')).toMatchObject({ handle: 'h2', offset: '0_inf', rowCount: 1, bytes: 7 });
+  });
+
+  it('a batch that fails part-way changes nothing, offset included', () => {
+    const apply = tableApplier(db, device_types).apply;
+    apply(batch([change('insert', full('1', 'kept'))]));
+    expect(() =>
+      apply(
+        batch([change('delete', { id: '1' }), change('insert', { ...full('2', 'x'), name: null })], {
+          refetch: true,
+          offset: '99_0',
+        }),
+      ),
+    ).toThrow(/device_types\.name: null in a NOT NULL column/);
+    expect(names()).toEqual([{ id: '1', name: 'kept', model: 'P3265' }]);
+    expect(readShapeState(db, 'device_types')?.offset).toBe('10_2');
+  });
+});
