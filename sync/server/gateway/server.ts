@@ -3,14 +3,14 @@
  * Stateless apart from its Postgres pool, so it can run as many copies as needed.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import pg from 'pg';
 import { routeAuthRequest, type AuthHandlerDeps } from './auth/handlers.js';
 import { createLoginRateLimiter } from './auth/rate-limit.js';
 import { gatewayAuth } from './auth/request-auth.js';
 import { createAuthSessions } from './auth/sessions.js';
 import { sendError, sendFailure, sendJson } from './http-utils.js';
-import { corsHeaders, proxyShape, type ShapeUpstream } from './shape-proxy.js';
+import { corsHeaders, MAX_URL_LENGTH, proxyShape, type ShapeUpstream } from './shape-proxy.js';
 
 export type GatewayOptions = {
   /** Operator connection: the gateway switches to the `authenticated` role per request where RLS must apply. */
@@ -41,6 +41,25 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (res.headersSent) return void res.destroy();
       sendFailure(res, e, (err) => log(`request failed: ${(err as Error).stack ?? String(err)}`));
     });
+  });
+
+  // Requests Node's parser refuses before any handler runs (a request line or headers beyond its
+  // 16 KiB limit, malformed HTTP) would otherwise get a bare status line; answer with the JSON envelope.
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    if (!socket.writable || socket.writableEnded) return void socket.destroy();
+    const [status, code, message]: [number, string, string] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? isRequestLineTooLong(err.rawPacket)
+          ? [414, 'request_too_large', 'The request URL is too long.']
+          : [431, 'request_too_large', 'The request headers are too large.']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'The request took too long to arrive.']
+          : [400, 'bad_request', 'The request is not valid HTTP.'];
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -81,4 +100,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       await pool.end();
     },
   };
+}
+
+/** Whether the bytes Node's parser gave up on start a request whose first line is longer than a URL may be. */
+function isRequestLineTooLong(raw: Buffer | undefined): boolean {
+  if (!raw || !/^[A-Z]+ /.test(raw.subarray(0, 16).toString('latin1'))) return false;
+  const eol = raw.indexOf('\r\n');
+  return eol === -1 || eol > MAX_URL_LENGTH;
 }

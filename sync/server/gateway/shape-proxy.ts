@@ -28,6 +28,9 @@ export type GatewayAuth = {
 
 export type ShapeUpstream = { url: string; secret?: string };
 
+/** The longest request URL (path and query) served by default; longer ones are refused with 414. */
+export const MAX_URL_LENGTH = 8_192;
+
 export type ProxyDeps = {
   pool: pg.Pool;
   auth: GatewayAuth;
@@ -97,7 +100,7 @@ export async function proxyShape(
   res: http.ServerResponse,
   url: URL,
 ): Promise<void> {
-  if ((req.url?.length ?? 0) > (deps.maxUrlLength ?? 8_192)) {
+  if ((req.url?.length ?? 0) > (deps.maxUrlLength ?? MAX_URL_LENGTH)) {
     throw new ShapeRequestError(414, 'request_too_large', 'The request URL is too long.');
   }
   const who = await deps.auth.verify(bearerToken(req));

@@ -32,13 +32,20 @@ const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const jsonString = (s: string) => JSON.stringify(s);
 
 /**
- * A column's text output, as replication sends it. `::text` would trim the padding of char(n)
- * (bpchar's cast to text is rtrim), so those go through concat(), which uses the output function.
+ * Types whose cast to text is a function that prints differently from their output function:
+ * char(n)'s rtrims the padding, inet's always appends the netmask (`10.0.0.1/32` where the output,
+ * and so replication, says `10.0.0.1`). (bool's prints `true` for `t`; the client reads both alike.)
+ */
+const TEXT_CAST_DIFFERS = new Set(['bpchar', 'inet']);
+
+/**
+ * A column's text output, as replication sends it. Where `::text` would print something else
+ * (TEXT_CAST_DIFFERS), the value goes through concat(), which uses the output function.
  */
 function columnText(table: TableInfo, name: string): string {
   const column = table.columns.find((c) => c.name === name);
   const ident = sqlIdent(name);
-  return column?.typname === 'bpchar' && column.dims === 0
+  return column !== undefined && TEXT_CAST_DIFFERS.has(column.typname) && column.dims === 0
     ? `(case when ${ident} is null then null else concat(${ident}, '') end)`
     : `${ident}::text`;
 }
