@@ -17,7 +17,8 @@ const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 const pgSelect: Record<ColumnKind, (c: string) => string> = {
   uuid: (c) => `${c}::text`,
   text: (c) => c,
-  inet: (c) => `${c}::text`,
+  // The type's own output (10.0.0.1), as the shape service sends it; ::text would add /32.
+  inet: (c) => `case when ${c} is null then null else concat(${c}) end`,
   macaddr: (c) => `${c}::text`,
   date: (c) => `${c}::text`,
   integer: (c) => `${c}::text`,
