@@ -129,6 +129,8 @@ async function startSession(file: string): Promise<Session> {
     getToken: () => token,
     fetchClient,
     retry: FAST_RETRY,
+    // Small, so refetches and catch-ups here take the parking path (apply-batch.ts).
+    parkThreshold: 50,
   });
   const statuses: TableSyncStatus[] = [];
   const changed: ReplicaChanged[] = [];
@@ -279,7 +281,11 @@ describe('shape consumer against the real stack', () => {
       await untilLive(session);
       const count = session.replica.prepare('select count(*) from tasks').pluck();
       let smallest = Infinity;
-      const sampler = setInterval(() => (smallest = Math.min(smallest, count.get() as number)), 2);
+      let parked = 0;
+      const sampler = setInterval(() => {
+        smallest = Math.min(smallest, count.get() as number);
+        parked = Math.max(parked, session.replica.prepare('select count(*) from sync_pending').pluck().get() as number);
+      }, 2);
       const oldHandle = readShapeState(session.replica, 'tasks')!.handle;
       const del = await fetch(`${shapes.url}/v1/shape?table=tasks&secret=${SECRET}`, { method: 'DELETE' });
       expect(del.status).toBe(202);
@@ -291,6 +297,9 @@ describe('shape consumer against the real stack', () => {
       await untilEqual(session.replica);
       clearInterval(sampler);
       expect(smallest).toBeGreaterThan(0);
+      // The refetched table is far larger than parkThreshold: it went through sync_pending, then was applied at once.
+      expect(parked).toBeGreaterThan(50);
+      expect(session.replica.prepare('select count(*) from sync_pending').pluck().get()).toBe(0);
       expect(
         session.urls.some((u) => u.searchParams.get('table') === 'tasks' && u.searchParams.get('offset') === '-1'),
       ).toBe(true);

@@ -9,7 +9,7 @@ import type { TableDef } from '../../shared/schema/table.js';
 import { SYNCED_TABLES } from '../../shared/schema/tables.js';
 import type { Replica } from './replica/open-replica.js';
 import type { TableSyncStatus } from './sync-status.js';
-import { TableSync, type RetryTimings, type TokenProvider } from './table-sync.js';
+import { TableSync, type RetryTimings, type TokenProvider, type UnauthorizedHandler } from './table-sync.js';
 
 export type ReplicaChanged = { tables: string[] };
 
@@ -23,6 +23,8 @@ export type ShapeConsumerOptions = {
   /** The gateway's base URL; shapes are read from `${serverUrl}/v1/shape`. */
   serverUrl: string;
   getToken: TokenProvider;
+  /** Refreshes the token after a 401 (see table-sync.ts); without it a 401 is retried with backoff. */
+  onUnauthorized?: UnauthorizedHandler;
   /** Defaults to every synced table. */
   tables?: readonly TableDef[];
   /** Transport override (instrumentation, tests). */
@@ -30,6 +32,8 @@ export type ShapeConsumerOptions = {
   /** Backoff for network errors and refusals; defaults to the client's (1 s, ×2, at most 32 s). */
   retry?: RetryTimings;
   now?: () => Date;
+  /** Changes held in memory before an atomic batch is parked on disk (default PARK_THRESHOLD). */
+  parkThreshold?: number;
 };
 
 export class ShapeConsumer extends EventEmitter<ShapeConsumerEvents> {
@@ -46,6 +50,8 @@ export class ShapeConsumer extends EventEmitter<ShapeConsumerEvents> {
           table,
           serverUrl: base,
           getToken: opts.getToken,
+          onUnauthorized: opts.onUnauthorized,
+          parkThreshold: opts.parkThreshold,
           fetchClient: opts.fetchClient,
           retry: opts.retry,
           now: opts.now,

@@ -21,6 +21,8 @@ export type TableSyncStatus = {
   phase: SyncPhase;
   /** Rows of the table in the replica, as of the last committed batch. */
   rows: number;
+  /** Response bytes received for the table's current shape. */
+  bytes: number;
   /** ISO time of the last committed up-to-date batch (persisted, so it survives restarts). */
   lastUpToDateAt: string | null;
   lastError: SyncIssue | null;
@@ -29,6 +31,7 @@ export type TableSyncStatus = {
 export const sameStatus = (a: TableSyncStatus, b: TableSyncStatus): boolean =>
   a.phase === b.phase &&
   a.rows === b.rows &&
+  a.bytes === b.bytes &&
   a.lastUpToDateAt === b.lastUpToDateAt &&
   a.lastError?.code === b.lastError?.code &&
   a.lastError?.message === b.lastError?.message;

@@ -1,9 +1,17 @@
 /**
  * One synced table: one official ShapeStream through the gateway, resumed from sync_shapes.
- * Messages are buffered until `up-to-date` and then committed together with the stream's offset
- * and handle in one transaction (replica/apply-batch.ts). On `must-refetch` the buffer is dropped
- * and the table is emptied only in the transaction that commits the refetched data, so readers keep
- * the old rows until the new ones are there. See sync-status.ts for the phases.
+ *
+ * How responses reach the replica (replica/apply-batch.ts does the writing):
+ * - Initial sync (the table was never up to date in this file): every response is applied at once,
+ *   with the stream position after it, so memory stays flat, progress is visible and a crash
+ *   resumes mid-snapshot. Readers see a growing table while the phase is `initial`.
+ * - Afterwards, each batch up to an `up-to-date` is applied in one transaction: readers never see
+ *   half of it. Small batches wait in memory; a large one (a refetch of a big table, a long
+ *   catch-up) is parked in sync_pending response by response and replayed at the up-to-date.
+ * - `must-refetch` forgets the dead shape's unapplied changes; the table is emptied only in the
+ *   transaction that brings the new rows, so screens keep the old rows meanwhile.
+ * - 401: the token is refreshed (onUnauthorized) and the request retried from the same position.
+ * See sync-status.ts for the phases.
  */
 import {
   BackoffDefaults,
@@ -23,8 +31,16 @@ import type { Replica } from './replica/open-replica.js';
 import { readShapeState } from './replica/sync-state.js';
 import { sameStatus, type SyncIssue, type SyncPhase, type TableSyncStatus } from './sync-status.js';
 
-/** Returns a current access token; refreshing it is the caller's concern. */
+/** Returns a current access token. */
 export type TokenProvider = () => string | Promise<string>;
+/**
+ * Called when the server refused `staleToken` with 401; resolves once a fresh token is available
+ * from the TokenProvider. Throwing an error with code `session_expired` stops the stream.
+ */
+export type UnauthorizedHandler = (staleToken: string) => Promise<unknown>;
+
+/** Changes held in memory before a batch that must stay atomic is parked on disk. */
+export const PARK_THRESHOLD = 2_000;
 
 export type RetryTimings = Pick<BackoffOptions, 'initialDelay' | 'maxDelay' | 'multiplier'>;
 
@@ -33,7 +49,9 @@ export type TableSyncOptions = {
   table: TableDef;
   serverUrl: string;
   getToken: TokenProvider;
+  onUnauthorized?: UnauthorizedHandler;
   fetchClient?: typeof fetch;
+  parkThreshold?: number;
   retry?: RetryTimings;
   now?: () => Date;
   onStatus(status: TableSyncStatus): void;
@@ -70,18 +88,24 @@ export class TableSync {
   #refetch = false;
   #bytes = 0;
   #schema: string | null = null;
-  #everUpToDate = false;
   #stopped = false;
+  /** Every response goes straight in: the table has never been up to date in this file. */
+  #direct: boolean;
+  #lastToken = '';
+  /** An up-to-date was applied in this session (the phase to return to after an outage). */
+  #everUpToDate = false;
   #status: TableSyncStatus;
 
   constructor(opts: TableSyncOptions) {
     this.#opts = opts;
     this.#applier = tableApplier(opts.db, opts.table);
     const stored = readShapeState(opts.db, opts.table.name);
+    this.#direct = !stored?.lastUpToDateAt && !stored?.pending;
     this.#status = {
       table: opts.table.name,
       phase: 'initial',
       rows: stored?.rowCount ?? 0,
+      bytes: stored?.bytes ?? 0,
       lastUpToDateAt: stored?.lastUpToDateAt ?? null,
       lastError: null,
     };
@@ -95,13 +119,20 @@ export class TableSync {
     if (this.#stream) return;
     const { db, table, serverUrl, getToken, retry } = this.#opts;
     const stored = readShapeState(db, table.name);
-    const resume = stored && stored.offset !== '-1' ? { offset: stored.offset, handle: stored.handle } : {};
+    // A parked batch is further along than the last applied one (and may belong to a refetch).
+    const at = stored?.pending ?? stored;
+    const resume = at && at.offset !== '-1' ? { offset: at.offset, handle: at.handle } : {};
     const timings = retry ?? BackoffDefaults;
     this.#stream = new ShapeStream({
       url: `${serverUrl}/v1/shape`,
       params: { table: table.name },
       // A function, so every request (and every retry after a 401) asks for the current token.
-      headers: { Authorization: async () => `Bearer ${await getToken()}` },
+      headers: {
+        Authorization: async () => {
+          this.#lastToken = await getToken();
+          return `Bearer ${this.#lastToken}`;
+        },
+      },
       signal: this.#abort.signal,
       fetchClient: observedFetch(this.#opts.fetchClient ?? fetch, this.#abort.signal, {
         onUnreachable: (e) => this.#setPhase('offline', issueOf(e, 'offline')),
@@ -116,8 +147,19 @@ export class TableSync {
       }),
       backoffOptions: { ...timings, maxRetries: Infinity },
       // Refusals (4xx) land here; keep retrying with the client's backoff instead of stopping.
-      onError: (e) => {
+      // Returning {} retries from the stream's current position.
+      onError: async (e) => {
         if (this.#stopped) return;
+        if (e instanceof FetchError && e.status === 401 && this.#opts.onUnauthorized) {
+          try {
+            await this.#opts.onUnauthorized(this.#lastToken);
+            return {};
+          } catch (refreshError) {
+            this.#setPhase('error', issueOf(refreshError, 'unauthorized'));
+            if ((refreshError as { code?: unknown }).code === 'session_expired') return;
+            return {};
+          }
+        }
         this.#setPhase('error', issueOf(e, 'sync_failed'));
         return {};
       },
@@ -140,46 +182,65 @@ export class TableSync {
     // Never throw into the client: it would surface as an uncaught exception.
     if (this.#stopped) return;
     try {
+      let upToDate = false;
       for (const m of messages) {
         if (isChangeMessage(m)) this.#buffer.push(m);
-        else if (isControlMessage(m) && m.headers.control === 'must-refetch') {
-          this.#buffer = [];
-          this.#refetch = true;
-          this.#bytes = 0;
-        } else if (isControlMessage(m) && m.headers.control === 'up-to-date') this.#commit();
+        else if (isControlMessage(m) && m.headers.control === 'must-refetch') this.#startRefetch();
+        else if (isControlMessage(m) && m.headers.control === 'up-to-date') upToDate = true;
       }
+      // The client publishes a response's messages before reading the next response, so the
+      // stream's offset now is the position right after this batch: a valid resume point.
+      if (upToDate) this.#apply((this.#opts.now?.() ?? new Date()).toISOString());
+      else if (this.#direct && (this.#buffer.length > 0 || this.#refetch)) this.#apply(null);
+      else if (this.#buffer.length >= (this.#opts.parkThreshold ?? PARK_THRESHOLD)) this.#park();
     } catch (e) {
       this.stop();
       this.#setPhase('error', issueOf(new BatchApplyError(this.#opts.table.name, e), 'apply_failed'));
     }
   }
 
-  #commit(): void {
+  #startRefetch(): void {
+    this.#buffer = [];
+    this.#refetch = true;
+    this.#bytes = 0;
+    if (!this.#direct) this.#applier.unpark();
+  }
+
+  #position() {
     const stream = this.#stream!;
     const handle = stream.shapeHandle;
-    // The client publishes a response's messages before reading the next one, so lastOffset here is
-    // the offset just after this up-to-date.
-    if (!handle) throw new Error('up-to-date without a shape handle');
+    if (!handle) throw new Error('a response without a shape handle');
+    return { handle, offset: stream.lastOffset };
+  }
+
+  #apply(upToDateAt: string | null): void {
     const applied = this.#applier.apply({
       changes: this.#buffer,
       refetch: this.#refetch,
-      handle,
-      offset: stream.lastOffset,
+      ...this.#position(),
       schema: this.#schema,
       bytes: this.#bytes,
-      upToDateAt: (this.#opts.now?.() ?? new Date()).toISOString(),
+      upToDateAt,
     });
     this.#buffer = [];
     this.#refetch = false;
     this.#bytes = 0;
-    this.#everUpToDate = true;
+    if (upToDateAt) this.#direct = false;
+    if (upToDateAt) this.#everUpToDate = true;
     this.#update({
-      phase: 'live',
+      phase: upToDateAt ? 'live' : this.#status.phase,
       rows: applied.state.rowCount,
+      bytes: applied.state.bytes,
       lastUpToDateAt: applied.state.lastUpToDateAt,
       lastError: null,
     });
     if (applied.touched) this.#opts.onCommitted(this.#opts.table.name, applied);
+  }
+
+  #park(): void {
+    this.#applier.park({ changes: this.#buffer, refetch: this.#refetch, ...this.#position() });
+    this.#buffer = [];
+    this.#refetch = false;
   }
 
   #setPhase(phase: SyncPhase, lastError: SyncIssue | null): void {

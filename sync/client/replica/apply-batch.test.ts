@@ -78,6 +78,7 @@ describe('tableApplier', () => {
       lastUpToDateAt: '2026-06-01T00:00:00.000Z',
       rowCount: 1,
       bytes: 200,
+      pending: null,
     });
   });
 
@@ -89,6 +90,73 @@ describe('tableApplier', () => {
     );
     expect(names()).toEqual([{ id: '3', name: 'new', model: 'P3265' }]);
     expect(readShapeState(db, 'device_types')).toMatchObject({ handle: 'h2', offset: '0_inf', rowCount: 1, bytes: 7 });
+  });
+
+  it('a slice of an initial sync keeps lastUpToDateAt empty until the up-to-date arrives', () => {
+    const apply = tableApplier(db, device_types).apply;
+    apply(batch([change('insert', full('1', 'a'))], { upToDateAt: null, offset: '0_0' }));
+    expect(readShapeState(db, 'device_types')).toMatchObject({ offset: '0_0', lastUpToDateAt: null, rowCount: 1 });
+    apply(batch([change('insert', full('2', 'b'))], { offset: '0_inf' as Offset }));
+    expect(readShapeState(db, 'device_types')).toMatchObject({
+      offset: '0_inf',
+      lastUpToDateAt: '2026-06-01T00:00:00.000Z',
+      rowCount: 2,
+    });
+  });
+
+  it('parked changes stay invisible until applied, then replay in order before the tail, with the offset', () => {
+    const { apply, park } = tableApplier(db, device_types);
+    apply(batch([change('insert', full('1', 'a')), change('insert', full('2', 'b'))]));
+    park({
+      changes: [change('update', { id: '1', name: 'a2', row_version: 2n })],
+      refetch: false,
+      handle: 'h1',
+      offset: '12_0' as Offset,
+    });
+    park({
+      changes: [change('delete', { id: '2' }), change('insert', full('3', 'c'))],
+      refetch: false,
+      handle: 'h1',
+      offset: '13_0' as Offset,
+    });
+    // Readers still see the last applied batch; the stream resumes after the parked slices.
+    expect(names()).toEqual([
+      { id: '1', name: 'a', model: 'P3265' },
+      { id: '2', name: 'b', model: 'P3265' },
+    ]);
+    expect(readShapeState(db, 'device_types')).toMatchObject({
+      offset: '10_2',
+      rowCount: 2,
+      pending: { handle: 'h1', offset: '13_0', refetch: false },
+    });
+    apply(batch([change('update', { id: '3', name: 'c2', row_version: 2n })], { offset: '14_0' as Offset }));
+    expect(names()).toEqual([
+      { id: '1', name: 'a2', model: 'P3265' },
+      { id: '3', name: 'c2', model: 'P3265' },
+    ]);
+    expect(readShapeState(db, 'device_types')).toMatchObject({ offset: '14_0', rowCount: 2, pending: null });
+    expect(db.prepare('select count(*) from sync_pending').pluck().get()).toBe(0);
+  });
+
+  it('a parked refetch replaces the rows only when applied; unpark forgets parked changes', () => {
+    const { apply, park, unpark } = tableApplier(db, device_types);
+    apply(batch([change('insert', full('1', 'old'))]));
+    park({
+      changes: [change('insert', full('9', 'dead shape'))],
+      refetch: false,
+      handle: 'h1',
+      offset: '11_0' as Offset,
+    });
+    unpark();
+    expect(readShapeState(db, 'device_types')?.pending).toBeNull();
+    park({ changes: [change('insert', full('2', 'new'))], refetch: true, handle: 'h2', offset: '0_0' as Offset });
+    expect(names()).toEqual([{ id: '1', name: 'old', model: 'P3265' }]);
+    apply(batch([change('insert', full('3', 'new'))], { handle: 'h2', offset: '0_inf' as Offset, bytes: 5 }));
+    expect(names()).toEqual([
+      { id: '2', name: 'new', model: 'P3265' },
+      { id: '3', name: 'new', model: 'P3265' },
+    ]);
+    expect(readShapeState(db, 'device_types')).toMatchObject({ handle: 'h2', rowCount: 2, bytes: 5, pending: null });
   });
 
   it('a batch that fails part-way changes nothing, offset included', () => {

@@ -1,13 +1,20 @@
 /**
- * Applies one up-to-date batch of a table's shape to the replica: every change and the shape's new
- * resume point (handle + offset) in ONE SQLite transaction. A crash at any instant therefore leaves
- * either the old rows with the old offset or the new rows with the new offset: resuming re-reads
- * exactly what is missing, with no gap and no duplicate.
+ * Writes a table's shape messages into the replica, always together with the stream position they
+ * lead to, in ONE SQLite transaction. A crash at any instant therefore leaves either the old rows
+ * with the old position or the new rows with the new position: resuming re-reads exactly what is
+ * missing, with no gap and no duplicate.
  *
  *   insert → upsert by primary key (a re-delivered insert overwrites, it never duplicates)
  *   update → UPDATE of the columns the message carries (replica=default: key + changed columns)
  *   delete → DELETE by primary key
+ *
+ * Three operations (table-sync.ts decides which):
+ *   apply  rows + resume point (+ parked changes, see sync_pending) become visible at once
+ *   park   a slice of a batch that must stay atomic is set aside in sync_pending with the position
+ *          after it, so memory stays flat; `apply` later replays it in order, then the tail
+ *   unpark forget parked changes (the server asked for a refetch; they belong to a dead shape)
  */
+import { deserialize, serialize } from 'node:v8';
 import type { ChangeMessage, Row } from '@electric-sql/client';
 import type Database from 'better-sqlite3';
 import { primaryKey, type TableDef } from '../../../shared/schema/table.js';
@@ -24,9 +31,11 @@ export type BatchToApply = {
   schema: string | null;
   /** Response bytes received for this batch. */
   bytes: number;
-  /** ISO time stamped as the table's last up-to-date moment. */
-  upToDateAt: string;
+  /** ISO time of the up-to-date that ends this batch; null for a slice of an initial sync. */
+  upToDateAt: string | null;
 };
+
+export type BatchToPark = Pick<BatchToApply, 'changes' | 'refetch' | 'handle' | 'offset'>;
 
 export type AppliedBatch = {
   state: ShapeState;
@@ -34,7 +43,16 @@ export type AppliedBatch = {
   touched: boolean;
 };
 
+type Operation = 'insert' | 'update' | 'delete';
+type EncodedChange = { op: Operation; columns: string[]; values: SqliteValue[] };
+
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
+
+const encodeChange = (table: TableDef, change: ChangeMessage<Row>): EncodedChange => {
+  const op = change.headers.operation;
+  if (op !== 'insert' && op !== 'update' && op !== 'delete') throw new Error(`unknown operation ${String(op)}`);
+  return { op, ...encodeRow(table, change.value) };
+};
 
 /** Prepared statements for one table, cached per column set (updates carry varying columns). */
 export function tableApplier(db: Replica, table: TableDef) {
@@ -61,6 +79,13 @@ export function tableApplier(db: Replica, table: TableDef) {
   const deleteRow = db.prepare(`DELETE FROM ${name} WHERE ${wherePk}`);
   const emptyTable = db.prepare(`DELETE FROM ${name}`);
   const countRows = db.prepare(`SELECT count(*) AS n FROM ${name}`).pluck();
+  const parkChange = db.prepare('INSERT INTO sync_pending (table_name, seq, change) VALUES (?, ?, ?)');
+  const lastParked = db.prepare('SELECT max(seq) FROM sync_pending WHERE table_name = ?').pluck();
+  // Read in pages: a connection cannot write while a statement is still iterating.
+  const parkedPage = db.prepare(
+    'SELECT seq, change FROM sync_pending WHERE table_name = ? AND seq > ? ORDER BY seq LIMIT 500',
+  );
+  const dropParked = db.prepare('DELETE FROM sync_pending WHERE table_name = ?');
   const shapes = shapeStateWriter(db);
 
   /** Splits an encoded row into its non-key columns/values and its key values (in pk order). */
@@ -84,10 +109,9 @@ export function tableApplier(db: Replica, table: TableDef) {
   };
 
   /** Applies one change; returns the change in row count (+1 new row, -1 removed row, 0 otherwise). */
-  const applyChange = (change: ChangeMessage<Row>): number => {
-    const { columns, values } = encodeRow(table, change.value);
+  const applyChange = ({ op, columns, values }: EncodedChange): number => {
     const { setCols, setVals, key } = split(columns, values);
-    switch (change.headers.operation) {
+    switch (op) {
       case 'insert': {
         if (insertNew(columns).run(...values).changes > 0) return 1;
         // Already here (a re-delivered insert, or an optimistic local row): the server's row wins.
@@ -100,35 +124,66 @@ export function tableApplier(db: Replica, table: TableDef) {
         return 0;
       case 'delete':
         return -deleteRow.run(...key).changes;
-      default:
-        throw new Error(`unknown operation ${String(change.headers.operation)}`);
     }
   };
 
-  const commit = db.transaction((batch: BatchToApply): AppliedBatch => {
-    const previous = batch.refetch ? undefined : readShapeState(db, table.name);
-    if (batch.refetch) {
-      emptyTable.run();
-      shapes.remove(table.name);
-    }
+  const apply = db.transaction((batch: BatchToApply): AppliedBatch => {
+    const previous = readShapeState(db, table.name);
+    const parked = previous?.pending ?? null;
+    const refetch = batch.refetch || (parked?.refetch ?? false);
+    if (refetch) emptyTable.run();
     // First sync of this file (or a refetch): start from what the table holds now.
-    let rowCount = previous?.rowCount ?? (countRows.get() as number);
-    for (const change of batch.changes) rowCount += applyChange(change);
+    let rowCount = refetch || !previous ? (countRows.get() as number) : previous.rowCount;
+    if (parked) {
+      for (let after = 0, page: { seq: number; change: Buffer }[]; ; after = page.at(-1)!.seq) {
+        page = parkedPage.all(table.name, after) as typeof page;
+        if (page.length === 0) break;
+        for (const p of page) rowCount += applyChange(deserialize(p.change) as EncodedChange);
+      }
+      dropParked.run(table.name);
+    }
+    for (const change of batch.changes) rowCount += applyChange(encodeChange(table, change));
     const state: ShapeState = {
       table: table.name,
       handle: batch.handle,
       offset: batch.offset,
-      schema: batch.schema ?? previous?.schema ?? null,
-      lastUpToDateAt: batch.upToDateAt,
+      schema: batch.schema ?? (refetch ? null : (previous?.schema ?? null)),
+      lastUpToDateAt: batch.upToDateAt ?? (refetch ? null : (previous?.lastUpToDateAt ?? null)),
       rowCount,
-      bytes: (previous?.bytes ?? 0) + batch.bytes,
+      bytes: (refetch ? 0 : (previous?.bytes ?? 0)) + batch.bytes,
+      pending: null,
     };
     shapes.write(state);
-    return { state, touched: batch.refetch || batch.changes.length > 0 };
+    return { state, touched: refetch || parked !== null || batch.changes.length > 0 };
+  });
+
+  const park = db.transaction((batch: BatchToPark): void => {
+    const previous = readShapeState(db, table.name);
+    if (!previous) throw new Error(`${table.name}: nothing to park against; apply the first batch directly`);
+    let seq = ((lastParked.get(table.name) as number | null) ?? 0) + 1;
+    for (const change of batch.changes) parkChange.run(table.name, seq++, serialize(encodeChange(table, change)));
+    shapes.write({
+      ...previous,
+      pending: {
+        handle: batch.handle,
+        offset: batch.offset,
+        refetch: batch.refetch || (previous.pending?.refetch ?? false),
+      },
+    });
+  });
+
+  const unpark = db.transaction((): void => {
+    const previous = readShapeState(db, table.name);
+    dropParked.run(table.name);
+    if (previous?.pending) shapes.write({ ...previous, pending: null });
   });
 
   // IMMEDIATE takes the write lock up front, so a concurrent reader-turned-writer cannot deadlock it.
-  return { apply: (batch: BatchToApply): AppliedBatch => commit.immediate(batch) };
+  return {
+    apply: (batch: BatchToApply): AppliedBatch => apply.immediate(batch),
+    park: (batch: BatchToPark): void => park.immediate(batch),
+    unpark: (): void => unpark.immediate(),
+  };
 }
 
 export class MissingKeyError extends Error {
