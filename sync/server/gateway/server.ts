@@ -20,15 +20,26 @@ export type GatewayOptions = {
   port: number;
   host?: string;
   log?: (msg: string) => void;
+  /** Lifetime of issued access tokens in whole seconds; default ACCESS_TOKEN_TTL_SECONDS (15 min). Tests use a few. */
+  accessTokenTtlSeconds?: number;
 };
 
 export type RunningGateway = { url: string; port: number; stop(): Promise<void> };
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const ttl = opts.accessTokenTtlSeconds;
+  // Whole seconds: a fractional `exp` claim would make every token fail verification.
+  if (ttl !== undefined && !(Number.isSafeInteger(ttl) && ttl >= 1)) {
+    throw new RangeError(`accessTokenTtlSeconds must be a whole number of seconds ≥ 1, got ${ttl}`);
+  }
   const log = opts.log ?? (() => {});
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
   pool.on('error', (e) => log(`gateway pool: ${e.message}`));
-  const sessions = createAuthSessions({ pool, secret: opts.jwtSecret });
+  const sessions = createAuthSessions({
+    pool,
+    secret: opts.jwtSecret,
+    accessTokenTtlSeconds: opts.accessTokenTtlSeconds,
+  });
   const authDeps: AuthHandlerDeps = {
     sessions,
     loginLimiter: createLoginRateLimiter(),
