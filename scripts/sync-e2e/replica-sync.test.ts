@@ -11,13 +11,15 @@ import type { TableDef } from '../../shared/schema/table.js';
 import { SYNCED_TABLES, tableByName } from '../../shared/schema/tables.js';
 import { openReplica, type Replica } from '../../sync/client/replica/open-replica.js';
 import { readShapeState } from '../../sync/client/replica/sync-state.js';
-import { ShapeConsumer, type ReplicaChanged } from '../../sync/client/shape-consumer.js';
+import { GatewaySession } from '../../sync/client/auth/gateway-session.js';
+import { ShapeConsumer, type ReplicaChanged, type ShapeConsumerOptions } from '../../sync/client/shape-consumer.js';
 import type { TableSyncStatus } from '../../sync/client/sync-status.js';
 import { asUser, userClaims } from '../../sync/server/db/as-user.js';
 import { startGateway, type RunningGateway } from '../../sync/server/gateway/server.js';
 import { DEMO_PASSWORD } from '../../sync/server/seed/demo-data.js';
 import { loadDemo } from '../../sync/server/seed/load.js';
 import { testConfig, waitFor } from '../../sync/server/shape-service/client-test-support.js';
+import type { ShapeServiceConfig } from '../../sync/server/shape-service/config.js';
 import { startShapeService, type RunningShapeService } from '../../sync/server/shape-service/service.js';
 import { connect, createTestDatabase, type TestDatabase } from '../../sync/server/testing/pg.js';
 import { makeTempDir } from '../../sync/server/testing/temp-dir.js';
@@ -30,6 +32,7 @@ const EMAIL = 'tech@northwind.test';
 let db: TestDatabase;
 let sql: pg.Client;
 let shapes: RunningShapeService;
+let shapesConfig: ShapeServiceConfig;
 let gateway: RunningGateway;
 let dir: string;
 let tech: { id: string; orgId: string };
@@ -42,13 +45,10 @@ beforeAll(async () => {
   const user = loaded.users.find((u) => u.email === EMAIL)!;
   const org = await sql.query<{ id: string }>('select id from organizations where slug = $1', [user.org]);
   tech = { id: user.id, orgId: org.rows[0]!.id };
-  shapes = await startShapeService(testConfig(db.url, makeTempDir('replica-shapes'), { secret: SECRET }));
-  gateway = await startGateway({
-    databaseUrl: db.url,
-    jwtSecret: new TextEncoder().encode('a-test-jwt-secret-that-is-long-enough-123'),
-    upstream: { url: shapes.url, secret: SECRET },
-    port: 0,
-  });
+  shapesConfig = testConfig(db.url, makeTempDir('replica-shapes'), { secret: SECRET });
+  shapes = await startShapeService(shapesConfig);
+  shapesConfig = { ...shapesConfig, port: shapes.port };
+  gateway = await startTestGateway(0);
   dir = makeTempDir('replica-sync');
 });
 
@@ -59,6 +59,16 @@ afterAll(async () => {
   await db?.drop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+const JWT_SECRET = new TextEncoder().encode('a-test-jwt-secret-that-is-long-enough-123');
+const startTestGateway = (port: number, accessTokenTtlSeconds?: number) =>
+  startGateway({
+    databaseUrl: db.url,
+    jwtSecret: JWT_SECRET,
+    upstream: { url: shapes.url, secret: SECRET },
+    port,
+    accessTokenTtlSeconds,
+  });
 
 async function login(email: string): Promise<string> {
   const res = await fetch(`${gateway.url}/v1/auth/login`, {
@@ -113,20 +123,30 @@ type Session = {
   close(): void;
 };
 
-async function startSession(file: string): Promise<Session> {
-  const token = await login(EMAIL);
+type Responses = { url: URL; status: number }[];
+
+async function startSession(
+  file: string,
+  auth?: Pick<ShapeConsumerOptions, 'getToken' | 'onUnauthorized' | 'serverUrl'>,
+  responses: Responses = [],
+): Promise<Session> {
+  const token = auth ? '' : await login(EMAIL);
   const { db: replica } = openReplica(file);
   const urls: URL[] = [];
   const network = { down: false };
   const fetchClient: typeof fetch = async (input, init) => {
-    urls.push(new URL(input instanceof Request ? input.url : input.toString()));
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    urls.push(url);
     if (network.down) throw new TypeError('fetch failed');
-    return fetch(input, init);
+    const res = await fetch(input, init);
+    responses.push({ url, status: res.status });
+    return res;
   };
   const consumer = new ShapeConsumer({
     db: replica,
     serverUrl: gateway.url,
     getToken: () => token,
+    ...auth,
     fetchClient,
     retry: FAST_RETRY,
     // Small, so refetches and catch-ups here take the parking path (apply-batch.ts).
@@ -308,6 +328,115 @@ describe('shape consumer against the real stack', () => {
       expect(state.offset).toMatch(/^\d+_(\d+|inf)$/);
     } finally {
       session.close();
+    }
+  });
+
+  it('a 409 after TRUNCATE refetches the table and ends equal to the server', async () => {
+    const session = await startSession(path.join(dir, 'replica.db'));
+    try {
+      await untilLive(session);
+      const oldHandle = readShapeState(session.replica, 'task_activities')!.handle;
+      expect(readShapeState(session.replica, 'task_activities')!.rowCount).toBeGreaterThan(0);
+      await sql.query('truncate task_activities');
+      await sql.query(
+        `insert into task_activities (organization_id, task_id, action, description)
+         select organization_id, id, 'comment', 'after truncate' from tasks where organization_id = $1 limit 2`,
+        [tech.orgId],
+      );
+      await waitFor(() => readShapeState(session.replica, 'task_activities')!.handle !== oldHandle, 20_000);
+      const { server } = await untilEqual(session.replica, [t('task_activities')]);
+      expect((server as Record<string, TableChecksum>).task_activities!.rows).toBe(2);
+      expect(readShapeState(session.replica, 'task_activities')!.rowCount).toBe(2);
+      await untilEqual(session.replica);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('survives a restart of the shape service and of the gateway mid-stream, resuming without a refetch', async () => {
+    const session = await startSession(path.join(dir, 'replica.db'));
+    try {
+      await untilLive(session);
+      const handles = Object.fromEntries(
+        SYNCED_TABLES.map((x) => [x.name, readShapeState(session.replica, x.name)!.handle]),
+      );
+      const requestsBefore = session.urls.length;
+      // Both stop while every table has a long poll in flight.
+      await gateway.stop();
+      await shapes.stop();
+      await waitFor(() => session.consumer.status().some((s) => s.phase === 'offline'), 20_000);
+      await sql.query(
+        `update devices set notes = 'while the servers were down'
+         where id = (select id from devices where organization_id = $1 order by id limit 1)`,
+        [tech.orgId],
+      );
+      shapes = await startShapeService(shapesConfig);
+      gateway = await startTestGateway(gateway.port);
+      await untilLive(session);
+      await untilEqual(session.replica);
+      expect(
+        session.replica
+          .prepare(`select count(*) from devices where notes = 'while the servers were down'`)
+          .pluck()
+          .get(),
+      ).toBe(1);
+      for (const x of SYNCED_TABLES)
+        expect(readShapeState(session.replica, x.name)!.handle, x.name).toBe(handles[x.name]);
+      expect(session.urls.slice(requestsBefore).filter((u) => u.searchParams.get('offset') === '-1')).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('access tokens expiring during sync are refreshed on 401 and the stream keeps its position', async () => {
+    const shortLived = await startTestGateway(0, 1);
+    const gatewaySession = await GatewaySession.login(shortLived.url, EMAIL, DEMO_PASSWORD);
+    const responses: Responses = [];
+    // Hand out the current token without refreshing it ahead of time, so requests meet expiry.
+    const session = await startSession(
+      path.join(dir, 'short-tokens.db'),
+      {
+        serverUrl: shortLived.url,
+        getToken: () => gatewaySession.tokens.accessToken,
+        onUnauthorized: (stale) => gatewaySession.refreshAfterUnauthorized(stale),
+      },
+      responses,
+    );
+    try {
+      await untilLive(session);
+      // Tokens live 1 s (+5 s clock tolerance at the gateway): a live request soon meets an expired one.
+      await waitFor(
+        () => responses.some((r) => r.status === 401 && r.url.searchParams.get('offset') !== '-1'),
+        30_000,
+        () => JSON.stringify(responses.map((r) => `${r.status} ${r.url.searchParams.get('table')}`).slice(-40)),
+      );
+      await sql.query(
+        `update tasks set title = 'after token expiry'
+         where id = (select id from tasks where organization_id = $1 order by id limit 1)`,
+        [tech.orgId],
+      );
+      await untilEqual(session.replica);
+      for (const [i, r] of responses.entries()) {
+        if (r.status !== 401) continue;
+        const retry = responses
+          .slice(i + 1)
+          .find((n) => n.url.searchParams.get('table') === r.url.searchParams.get('table'));
+        if (!retry) continue;
+        // The retry asks for the same position: nothing skipped, nothing re-read.
+        expect(retry.url.searchParams.get('offset')).toBe(r.url.searchParams.get('offset'));
+        expect(retry.url.searchParams.get('handle')).toBe(r.url.searchParams.get('handle'));
+      }
+      for (const x of SYNCED_TABLES)
+        expect(
+          responses.filter(
+            (r) => r.url.searchParams.get('table') === x.name && r.url.searchParams.get('offset') === '-1',
+          ),
+          x.name,
+        ).toHaveLength(1);
+      expect(session.consumer.status().every((s) => s.lastError === null)).toBe(true);
+    } finally {
+      session.close();
+      await shortLived.stop();
     }
   });
 });
