@@ -55,10 +55,14 @@ describe('issueAccessToken / verifyAccessToken', () => {
       email: user.email,
       iat,
       exp: iat + 900,
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       session_id: grant.sessionId,
       org_id: grant.organizationId,
       app_metadata: { organizations: grant.organizations },
     });
+    // Two tokens issued in the same second for the same grant still differ.
+    const again = await issueAccessToken(user, grant, secret, { now });
+    expect(again.token).not.toBe(issued.token);
     // Usable as the claims asUser() sets for RLS, without conversion.
     const forRls: Claims = claims;
     expect(forRls.sub).toBe(user.id);

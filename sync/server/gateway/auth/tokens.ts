@@ -2,6 +2,7 @@
  * Access tokens: short-lived HS256 JWTs with Supabase-style claims, so the same token can be set as
  * `request.jwt.claims` for RLS (auth.uid() reads `sub`) and would be understood by Supabase tooling.
  */
+import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { ROLES, type Role } from '../../../../shared/schema/roles.js';
@@ -33,6 +34,8 @@ const claimsSchema = z.object({
   email: z.string(),
   iat: z.number().int(),
   exp: z.number().int(),
+  /** Unique per token, so two tokens issued within one second never compare equal. */
+  jti: uuid,
   session_id: uuid,
   org_id: uuid,
   app_metadata: z.object({ organizations: z.array(z.object({ id: uuid, role: z.enum(ROLES) })) }),
@@ -58,6 +61,7 @@ export async function issueAccessToken(
     email: user.email,
     iat,
     exp: iat + ttlSeconds,
+    jti: randomUUID(),
     session_id: grant.sessionId,
     org_id: grant.organizationId,
     app_metadata: { organizations: grant.organizations.map((o) => ({ id: o.id, role: o.role })) },
