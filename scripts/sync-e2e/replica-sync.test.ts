@@ -196,6 +196,8 @@ describe('shape consumer against the real stack', () => {
       ).toEqual(SYNCED_TABLES.map((x) => x.name).sort());
       for (const st of session.consumer.status()) {
         expect(st.rows, st.table).toBe((server as Record<string, TableChecksum>)[st.table]!.rows);
+        // The gateway's count for the initial-sync progress matched what arrived (nothing changed meanwhile).
+        expect(st.total, st.table).toBe(st.rows);
         expect(readShapeState(session.replica, st.table)?.offset, st.table).toMatch(/^\d+_(\d+|inf)$/);
       }
 

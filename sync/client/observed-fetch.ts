@@ -8,6 +8,8 @@ export type FetchObserver = {
   /** The server answered (2xx, 304, 409). 4xx refusals go to the stream's onError instead. */
   onAnswered(): void;
   onSchema(schemaJson: string): void;
+  /** The gateway's count of the shape's rows, sent with a shape's first response (fieldline-total-rows). */
+  onTotal(rows: number): void;
   onBytes(n: number): void;
 };
 
@@ -20,6 +22,7 @@ export class ServerUnavailableError extends Error {
 }
 
 const SCHEMA_HEADER = 'electric-schema';
+const TOTAL_ROWS_HEADER = 'fieldline-total-rows';
 
 export function observedFetch(base: typeof fetch, signal: AbortSignal, observer: FetchObserver): typeof fetch {
   return async (input, init) => {
@@ -35,6 +38,8 @@ export function observedFetch(base: typeof fetch, signal: AbortSignal, observer:
     else if (res.ok || res.status === 304 || res.status === 409) observer.onAnswered();
     const schema = res.headers.get(SCHEMA_HEADER);
     if (schema) observer.onSchema(schema);
+    const total = Number(res.headers.get(TOTAL_ROWS_HEADER) ?? NaN);
+    if (Number.isSafeInteger(total) && total >= 0) observer.onTotal(total);
     if (res.status !== 200 || !res.body) return res;
     // Count bytes as the client reads them, without buffering a second copy.
     const counted = res.body.pipeThrough(

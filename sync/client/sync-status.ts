@@ -23,6 +23,8 @@ export type TableSyncStatus = {
   rows: number;
   /** Response bytes received for the table's current shape. */
   bytes: number;
+  /** Rows the server counted for this shape when its initial sync began; null when not known. */
+  total: number | null;
   /** ISO time of the last committed up-to-date batch (persisted, so it survives restarts). */
   lastUpToDateAt: string | null;
   lastError: SyncIssue | null;
@@ -32,6 +34,7 @@ export const sameStatus = (a: TableSyncStatus, b: TableSyncStatus): boolean =>
   a.phase === b.phase &&
   a.rows === b.rows &&
   a.bytes === b.bytes &&
+  a.total === b.total &&
   a.lastUpToDateAt === b.lastUpToDateAt &&
   a.lastError?.code === b.lastError?.code &&
   a.lastError?.message === b.lastError?.message;

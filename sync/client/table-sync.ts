@@ -106,6 +106,7 @@ export class TableSync {
       phase: 'initial',
       rows: stored?.rowCount ?? 0,
       bytes: stored?.bytes ?? 0,
+      total: null,
       lastUpToDateAt: stored?.lastUpToDateAt ?? null,
       lastError: null,
     };
@@ -143,6 +144,7 @@ export class TableSync {
             this.#setPhase(this.#everUpToDate ? 'live' : 'initial', null);
         },
         onSchema: (json) => (this.#schema = json),
+        onTotal: (total) => this.#update({ total }),
         onBytes: (n) => (this.#bytes += n),
       }),
       backoffOptions: { ...timings, maxRetries: Infinity },

@@ -41,6 +41,7 @@ export const tableStatusSchema = z.object({
   phase: z.enum(SYNC_PHASES),
   rows: z.number(),
   bytes: z.number(),
+  total: z.number().nullable(),
   lastUpToDateAt: z.string().nullable(),
   lastError: issue.nullable(),
 });

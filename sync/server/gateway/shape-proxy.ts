@@ -15,7 +15,10 @@ import { tableByName } from '../../../shared/schema/tables.js';
 import { loadTableInfo } from '../shape-service/inspector.js';
 import type { TableInfo } from '../shape-service/types.js';
 import { bearerToken } from './auth/request-auth.js';
-import { authorizeShape, ShapeRequestError } from './shape-filter.js';
+import { authorizeShape, ShapeRequestError, type UpstreamShape } from './shape-filter.js';
+
+/** Our one addition to the protocol's headers; official clients ignore it. */
+export const TOTAL_ROWS_HEADER = 'fieldline-total-rows';
 
 export type Membership = { organization_id: string; role: Role };
 
@@ -65,13 +68,13 @@ async function tableInfo(pool: pg.Pool, name: string): Promise<TableInfo> {
   return info;
 }
 
-/** Builds the upstream URL for an authorized request. Exported for tests. */
-export async function upstreamUrl(
+/** The upstream URL for an authorized request, and the filter it applies. */
+async function upstreamRequest(
   deps: ProxyDeps,
   userId: string,
   query: URLSearchParams,
   tokenOrg?: string,
-): Promise<URL> {
+): Promise<{ url: URL; table: string; shape: UpstreamShape }> {
   const tableName = query.get('table');
   if (!tableName) throw new ShapeRequestError(400, 'bad_request', 'table is required');
   const def = tableByName(tableName);
@@ -90,7 +93,24 @@ export async function upstreamUrl(
   shape.params.forEach((p, i) => url.searchParams.set(`params[${i + 1}]`, p));
   url.searchParams.set('columns', shape.columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(','));
   if (deps.upstream.secret) url.searchParams.set('secret', deps.upstream.secret);
-  return url;
+  return { url, table: def.name, shape };
+}
+
+/**
+ * Rows the shape holds right now, for the client's initial-sync progress (`fieldline-total-rows`).
+ * Only on a shape's first request; approximate by nature (rows change while it downloads), and
+ * left out rather than failing the request when the count cannot be taken.
+ */
+async function countRows(pool: pg.Pool, table: string, shape: UpstreamShape): Promise<number | undefined> {
+  try {
+    const { rows } = await pool.query<{ n: string }>(
+      `select count(*) as n from public."${table.replace(/"/g, '""')}" where ${shape.where}`,
+      shape.params,
+    );
+    return Number(rows[0]!.n);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Serves one shape request; refusals are thrown as HttpError for the server to answer. */
@@ -104,7 +124,8 @@ export async function proxyShape(
     throw new ShapeRequestError(414, 'request_too_large', 'The request URL is too long.');
   }
   const who = await deps.auth.verify(bearerToken(req));
-  const target = await upstreamUrl(deps, who.userId, url.searchParams, who.organizationId);
+  const { url: target, table, shape } = await upstreamRequest(deps, who.userId, url.searchParams, who.organizationId);
+  const total = url.searchParams.get('offset') === '-1' ? countRows(deps.pool, table, shape) : undefined;
 
   const abort = new AbortController();
   res.on('close', () => abort.abort());
@@ -135,6 +156,8 @@ export async function proxyShape(
       .replace(/,\s*s-maxage=\d+/, '');
   }
   headers.vary = 'authorization';
+  const rows = upstream.status === 200 ? await total : undefined;
+  if (rows !== undefined) headers[TOTAL_ROWS_HEADER] = String(rows);
   res.writeHead(upstream.status, { ...corsHeaders(req), ...headers });
   if (!upstream.body || req.method === 'HEAD') return void res.end();
   Readable.fromWeb(upstream.body as WebReadableStream)
@@ -146,6 +169,7 @@ export function corsHeaders(req: http.IncomingMessage): Record<string, string> {
   return {
     'access-control-allow-origin': req.headers.origin ?? '*',
     'access-control-expose-headers':
-      'electric-cursor,electric-handle,electric-has-data,electric-offset,electric-schema,electric-up-to-date,electric-internal-known-error,electric-snapshot,retry-after',
+      'electric-cursor,electric-handle,electric-has-data,electric-offset,electric-schema,electric-up-to-date,electric-internal-known-error,electric-snapshot,retry-after,' +
+      TOTAL_ROWS_HEADER,
   };
 }
