@@ -1,0 +1,71 @@
+/**
+ * What happens when a column was changed both on the server and in a queued edit (the server's
+ * value differs from the edit's base, and the edit's value differs from the server's). The default
+ * is `manual`: the server's value stays, the mutation's status is `conflict`, and a person decides
+ * in the conflict inbox. The automatic rules below are the only exceptions; each has a test.
+ * Shared, so the app can explain a resolution the same way the gateway made it.
+ */
+import type { Resolution } from './mutations.js';
+
+export type ColumnSides = { base: unknown; server: unknown; mine: unknown };
+export type ColumnDecision = { resolution: Resolution; result: unknown; rule?: string };
+
+export type ConflictRule = {
+  /** A stable name, reported in results and shown to users. */
+  name: string;
+  table: string;
+  column: string;
+  /** Why the rule exists, in the words of the people it serves. */
+  why: string;
+  decide(sides: ColumnSides): Omit<ColumnDecision, 'rule'>;
+};
+
+const isTrue = (v: unknown) => v === true;
+
+/** Three-way merge of two edits of a set: keep what either side added, drop what either removed. */
+function mergeSets(base: unknown, server: unknown, mine: unknown): string[] {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  const b = new Set(list(base));
+  const s = list(server);
+  const m = list(mine);
+  const removed = new Set([...b].filter((x) => !s.includes(x) || !m.includes(x)));
+  const out: string[] = [];
+  for (const x of [...s, ...m]) if (!removed.has(x) && !out.includes(x)) out.push(x);
+  return out;
+}
+
+export const CONFLICT_RULES: readonly ConflictRule[] = [
+  {
+    name: 'completed-stays-completed',
+    table: 'task_subtasks',
+    column: 'is_completed',
+    why: 'A checklist item someone completed on site stays completed; un-ticking it needs a deliberate second edit.',
+    decide: ({ server, mine }) =>
+      isTrue(server) || isTrue(mine)
+        ? { resolution: 'merged', result: true }
+        : { resolution: 'server', result: server },
+  },
+  {
+    name: 'dispatch-status-wins',
+    table: 'tasks',
+    column: 'status',
+    why: 'Dispatch re-plans work (cancels, reassigns); the status they set wins and the technician is told.',
+    decide: ({ server }) => ({ resolution: 'server', result: server }),
+  },
+  {
+    name: 'tags-merge',
+    table: 'tasks',
+    column: 'tags',
+    why: 'Tags added on both sides are all kept; a tag removed on either side is removed.',
+    decide: ({ base, server, mine }) => ({ resolution: 'merged', result: mergeSets(base, server, mine) }),
+  },
+];
+
+const byColumn = new Map(CONFLICT_RULES.map((r) => [`${r.table}.${r.column}`, r]));
+
+/** The decision for a column changed on both sides (call only when server ≠ base and mine ≠ server). */
+export function decideConflict(table: string, column: string, sides: ColumnSides): ColumnDecision {
+  const rule = byColumn.get(`${table}.${column}`);
+  if (!rule) return { resolution: 'manual', result: sides.server };
+  return { ...rule.decide(sides), rule: rule.name };
+}
