@@ -1,0 +1,200 @@
+/**
+ * `npm run fieldline` end to end: the real CLI in its own process (tsx, the sync engine in its worker)
+ * against demo data in a real Postgres with the shape service and the gateway in-process, and a real
+ * replica file. Lives under scripts/ because it needs sync/server and sync/client together.
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNCED_TABLES } from '../../shared/schema/tables.js';
+import type { ReplicaReport } from '../../sync/client/replica/report.js';
+import { asUser, userClaims } from '../../sync/server/db/as-user.js';
+import { startGateway, type RunningGateway } from '../../sync/server/gateway/server.js';
+import { DEMO_PASSWORD } from '../../sync/server/seed/demo-data.js';
+import { loadDemo } from '../../sync/server/seed/load.js';
+import { testConfig } from '../../sync/server/shape-service/client-test-support.js';
+import { startShapeService, type RunningShapeService } from '../../sync/server/shape-service/service.js';
+import { connect, createTestDatabase, type TestDatabase } from '../../sync/server/testing/pg.js';
+import { makeTempDir } from '../../sync/server/testing/temp-dir.js';
+import { replicaChecksum, serverChecksum, type TableChecksum } from './row-checksum.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SECRET = 'shape-service-secret-for-tests';
+const EMAIL = 'tech@northwind.test';
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[/;
+
+let db: TestDatabase;
+let sql: pg.Client;
+let shapes: RunningShapeService;
+let gateway: RunningGateway;
+let dir: string;
+let tech: { id: string; orgId: string };
+
+beforeAll(async () => {
+  db = await createTestDatabase('migrated');
+  sql = await connect(db.url);
+  const loaded = await loadDemo(sql, { seed: 11, anchor: new Date('2026-06-01T00:00:00Z') });
+  if (!loaded.loaded) throw new Error(loaded.reason);
+  const user = loaded.users.find((u) => u.email === EMAIL)!;
+  const org = await sql.query<{ id: string }>('select id from organizations where slug = $1', [user.org]);
+  tech = { id: user.id, orgId: org.rows[0]!.id };
+  shapes = await startShapeService(testConfig(db.url, makeTempDir('cli-shapes'), { secret: SECRET }));
+  gateway = await startGateway({
+    databaseUrl: db.url,
+    jwtSecret: new TextEncoder().encode('a-test-jwt-secret-that-is-long-enough-123'),
+    upstream: { url: shapes.url, secret: SECRET },
+    port: 0,
+  });
+  dir = makeTempDir('cli');
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await shapes?.stop();
+  await sql?.end();
+  await db?.drop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+
+/** Runs `fieldline <args>` as operators do (stdout and stderr piped, so not a terminal). */
+function fieldline(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<CliResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('FIELDLINE_PASSWORD' in env)) delete childEnv.FIELDLINE_PASSWORD;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sync/client/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fieldline ${args[0]} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** What the technician sees under RLS, per table. */
+async function serverView(): Promise<Record<string, TableChecksum>> {
+  const client = await connect(db.url);
+  try {
+    return await asUser(client, userClaims(tech.id, tech.orgId), async (c) => {
+      const out: Record<string, TableChecksum> = {};
+      for (const t of SYNCED_TABLES) out[t.name] = await serverChecksum(c, t);
+      return out;
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+function replicaView(file: string): Record<string, TableChecksum> {
+  const replica = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return Object.fromEntries(SYNCED_TABLES.map((t) => [t.name, replicaChecksum(replica, t)]));
+  } finally {
+    replica.close();
+  }
+}
+
+const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const syncArgs = (file: string) => ['sync', '--server', gateway.url, '--email', EMAIL, '--db', file, '--once'];
+const explain = (r: CliResult) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+
+describe('fieldline CLI against the real stack', () => {
+  const file = () => path.join(dir, 'replica.db');
+
+  it('sync --once fills a replica equal to what the technician sees, with plain progress when piped', async () => {
+    const r = await fieldline(syncArgs(file()), { FIELDLINE_PASSWORD: DEMO_PASSWORD });
+    expect(r.code, explain(r)).toBe(0);
+    expect(replicaView(file())).toEqual(await serverView());
+
+    expect(r.stdout).not.toMatch(ANSI);
+    expect(r.stderr).not.toMatch(ANSI);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const t of SYNCED_TABLES)
+      expect(lines, t.name).toContainEqual(expect.stringMatching(new RegExp(`^${t.name} live \\d+ rows `)));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^summary: ${SYNCED_TABLES.length}/${SYNCED_TABLES.length} tables live, \\d+ rows, `),
+    );
+    expect(r.stdout + r.stderr).not.toContain(DEMO_PASSWORD);
+  });
+
+  it('status --db prints JSON whose per-table rows match the replica, and leaves the file as it was', async () => {
+    const before = hash(file());
+    const r = await fieldline(['status', '--db', file()]);
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(hash(file())).toBe(before);
+    const report = JSON.parse(r.stdout) as ReplicaReport;
+    const view = replicaView(file());
+    expect(report.file).toBe(file());
+    expect(report.migrations.state).toBe('current');
+    expect(report.summary).toMatchObject({ state: 'synced', synced: SYNCED_TABLES.length });
+    expect(report.tables!.map((t) => t.table)).toEqual(SYNCED_TABLES.map((t) => t.name));
+    for (const t of report.tables!) {
+      expect(t.rows, t.table).toBe(view[t.table]!.rows);
+      expect(t.state, t.table).toBe('synced');
+      expect(t.offset, t.table).toMatch(/^\d+_(\d+|inf)$/);
+      expect(t.handle, t.table).toBeTruthy();
+    }
+    expect(report.outbox).toBeNull(); // no outbox in the replica yet: no numbers made up
+  });
+
+  it('a second sync --once resumes the replica and brings the changes made meanwhile', async () => {
+    await sql.query(
+      `update properties set access_notes = 'changed between CLI runs'
+       where id = (select id from properties where organization_id = $1 order by id limit 1)`,
+      [tech.orgId],
+    );
+    const r = await fieldline([...syncArgs(file()), '--password', DEMO_PASSWORD]);
+    expect(r.code, explain(r)).toBe(0);
+    expect(replicaView(file())).toEqual(await serverView());
+  });
+
+  it('status of a missing replica: exit 2 with a clear message, and no file made', async () => {
+    const missing = path.join(dir, 'missing.db');
+    const r = await fieldline(['status', '--db', missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no replica at ${missing}; run \`fieldline sync\` first`);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it('a wrong password: exit 1 with a message about the credentials, and no replica rows', async () => {
+    const other = path.join(dir, 'wrong-password.db');
+    const r = await fieldline([...syncArgs(other), '--password', 'not-the-password']);
+    expect(r.code, explain(r)).toBe(1);
+    expect(r.stderr).toMatch(/credentials/i);
+    expect(r.stdout + r.stderr).not.toContain('not-the-password');
+    if (fs.existsSync(other)) {
+      const view = replicaView(other);
+      for (const t of SYNCED_TABLES) expect(view[t.name]!.rows, t.name).toBe(0);
+    }
+  });
+
+  it('a missing flag: exit 2 with a line naming it and the usage', async () => {
+    const r = await fieldline(['sync', '--server', gateway.url, '--email', EMAIL, '--db', file()]);
+    expect(r.code).toBe(2);
+    const [first] = r.stderr.split('\n');
+    expect(first).toBe('fieldline sync: missing --password (or set FIELDLINE_PASSWORD)');
+    expect(r.stderr).toContain('Usage: npm run fieldline -- <command>');
+    expect(r.stdout).toBe('');
+  });
+});
