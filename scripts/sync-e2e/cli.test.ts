@@ -154,7 +154,7 @@ describe('fieldline CLI against the real stack', () => {
       expect(t.offset, t.table).toMatch(/^\d+_(\d+|inf)$/);
       expect(t.handle, t.table).toBeTruthy();
     }
-    expect(report.outbox).toBeNull(); // no outbox in the replica yet: no numbers made up
+    expect(report.outbox).toEqual({ queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
   });
 
   it('a second sync --once resumes the replica and brings the changes made meanwhile', async () => {
@@ -163,9 +163,30 @@ describe('fieldline CLI against the real stack', () => {
        where id = (select id from properties where organization_id = $1 order by id limit 1)`,
       [tech.orgId],
     );
+    // The first run kept its session beside the replica, readable by this user only.
+    expect(fs.statSync(`${file()}.session.json`).mode & 0o777).toBe(0o600);
+    const families = async () =>
+      Number(
+        (await sql.query('select count(distinct family_id) as n from app.refresh_tokens where user_id = $1', [tech.id]))
+          .rows[0].n,
+      );
+    const before = await families();
     const r = await fieldline([...syncArgs(file()), '--password', DEMO_PASSWORD]);
     expect(r.code, explain(r)).toBe(0);
     expect(replicaView(file())).toEqual(await serverView());
+    expect(await families()).toBe(before); // resumed the session: no new sign-in
+
+    // A session that has ended (revoked on the server, access token due) is forgotten and the password signs in again.
+    await sql.query(`update app.refresh_tokens set revoked_at = now(), revoked_reason = 'logout' where user_id = $1`, [
+      tech.id,
+    ]);
+    const sessionFile = `${file()}.session.json`;
+    const stored = JSON.parse(fs.readFileSync(sessionFile, 'utf8')) as { tokens: { expiresAt: number } };
+    stored.tokens.expiresAt = Date.now() - 1_000;
+    fs.writeFileSync(sessionFile, JSON.stringify(stored));
+    const again = await fieldline([...syncArgs(file()), '--password', DEMO_PASSWORD]);
+    expect(again.code, explain(again)).toBe(0);
+    expect(await families()).toBe(before + 1);
   });
 
   it('status of a missing replica: exit 2 with a clear message, and no file made', async () => {

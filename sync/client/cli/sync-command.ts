@@ -9,6 +9,7 @@ import type { EngineIssue, EngineStartOptions } from '../engine/protocol.js';
 import { SyncEngine, type SyncEngineEvents } from '../engine/sync-engine.js';
 import { EXIT_FAILED, EXIT_OK, PASSWORD_ENV, type SyncCommand } from './args.js';
 import { ProgressDisplay } from './progress.js';
+import { forgetSession, readSession, writeSession } from './session-file.js';
 
 /** What runSync needs from an engine: SyncEngine's host API. */
 export type EngineHandle = {
@@ -46,7 +47,21 @@ export function fatalLine(e: EngineIssue): string {
   return `fieldline sync: ${e.message} (${e.code})${hint ? ` ${hint}` : ''}`;
 }
 
-export function runSync(cmd: SyncCommand, io: SyncIo): Promise<number> {
+export async function runSync(cmd: SyncCommand, io: SyncIo): Promise<number> {
+  const stored = readSession(cmd.dbFile, cmd.serverUrl, cmd.email);
+  if (stored) {
+    const code = await runEngine(cmd, io, { kind: 'tokens', tokens: stored });
+    if (code !== SESSION_ENDED) return code;
+    forgetSession(cmd.dbFile);
+  }
+  const code = await runEngine(cmd, io, { kind: 'password', email: cmd.email, password: cmd.password });
+  return code === SESSION_ENDED ? EXIT_FAILED : code;
+}
+
+/** runEngine's result when a resumed session turned out to be over: sign in with the password instead. */
+const SESSION_ENDED = -1;
+
+function runEngine(cmd: SyncCommand, io: SyncIo, auth: EngineStartOptions['auth']): Promise<number> {
   const tables = cmd.tables ?? SYNCED_TABLES.map((t) => t.name);
   const display = new ProgressDisplay({
     mode: cmd.plain || !io.isTty ? 'plain' : 'tty',
@@ -64,7 +79,7 @@ export function runSync(cmd: SyncCommand, io: SyncIo): Promise<number> {
     engine = (io.startEngine ?? ((o) => SyncEngine.start(o)))({
       dbFile: cmd.dbFile,
       serverUrl: cmd.serverUrl,
-      auth: { kind: 'password', email: cmd.email, password: cmd.password },
+      auth,
       ...(cmd.tables ? { tables: cmd.tables } : {}),
     });
   } catch (e) {
@@ -104,7 +119,19 @@ export function runSync(cmd: SyncCommand, io: SyncIo): Promise<number> {
       if (cmd.once) void end(EXIT_OK);
       else display.info(`fieldline sync: all ${tables.length} tables are up to date; following changes`);
     });
-    engine.on('fatal', (e) => void end(EXIT_FAILED, fatalLine(e)));
+    engine.on('session', ({ tokens }) => {
+      try {
+        writeSession(cmd.dbFile, cmd.serverUrl, cmd.email, tokens);
+      } catch (e) {
+        display.error(`fieldline sync: could not keep the session beside the replica: ${(e as Error).message}`);
+      }
+    });
+    engine.on('fatal', (e) => {
+      if (auth.kind === 'tokens' && e.code === 'session_expired') {
+        display.info('fieldline sync: the stored session has ended; signing in again');
+        void end(SESSION_ENDED);
+      } else void end(EXIT_FAILED, fatalLine(e));
+    });
     engine.on('stopped', () => void end(EXIT_FAILED, 'fieldline sync: the sync engine stopped unexpectedly'));
   });
 }

@@ -68,7 +68,7 @@ describe('replicaReport', () => {
     expect(catchReport(dir).code).toBe('not_a_replica');
   });
 
-  it('reports a fresh replica as empty, every synced table in order, with no outbox', () => {
+  it('reports a fresh replica as empty, every synced table in order, with an empty outbox', () => {
     const file = tempFile();
     openReplica(file).db.close();
     const r = replicaReport(file);
@@ -77,7 +77,7 @@ describe('replicaReport', () => {
     expect(r.tables!.map((t) => t.table)).toEqual(SYNCED_TABLES.map((t) => t.name));
     expect(r.tables!.every((t) => t.state === 'empty' && t.rows === 0 && t.handle === null)).toBe(true);
     expect(r.summary).toMatchObject({ state: 'empty', tables: SYNCED_TABLES.length, synced: 0, rows: 0 });
-    expect(r.outbox).toBeNull();
+    expect(r.outbox).toEqual({ queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 
@@ -165,15 +165,22 @@ describe('replicaReport', () => {
     });
   });
 
-  it('counts the outbox and conflicts once those tables exist', () => {
+  it('counts queued and unconfirmed edits and the open conflicts and rejections', () => {
     const file = tempFile();
     const { db } = openReplica(file);
-    db.exec(`create table sync_outbox (id text primary key); insert into sync_outbox values ('1'), ('2')`);
+    const edit = db.prepare(
+      `insert into sync_outbox (id, table_name, op, pk, created_at, state) values (?, 'tasks', 'update', '{}', '', ?)`,
+    );
+    edit.run('m1', 'queued');
+    edit.run('m2', 'queued');
+    edit.run('m3', 'awaiting_txid');
+    const inbox = db.prepare(
+      `insert into sync_conflicts (mutation_id, kind, table_name, op, pk, created_at, resolved_at) values (?, ?, 'tasks', 'update', '{}', '', ?)`,
+    );
+    inbox.run('c1', 'conflict', null);
+    inbox.run('c2', 'conflict', '2026-01-01');
+    inbox.run('r1', 'rejected', null);
     db.close();
-    expect(replicaReport(file).outbox).toEqual({ pending: 2, conflicts: null });
-    const again = openReplica(file).db;
-    again.exec(`create table sync_conflicts (id text primary key); insert into sync_conflicts values ('1')`);
-    again.close();
-    expect(replicaReport(file).outbox).toEqual({ pending: 2, conflicts: 1 });
+    expect(replicaReport(file).outbox).toEqual({ queued: 2, awaitingConfirmation: 1, conflicts: 1, rejected: 1 });
   });
 });

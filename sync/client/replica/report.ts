@@ -55,10 +55,14 @@ export type ReplicaMigrationsReport = {
 };
 
 export type OutboxReport = {
-  /** Rows of sync_outbox (null when that table does not exist). */
-  pending: number | null;
-  /** Rows of sync_conflicts (null when that table does not exist). */
-  conflicts: number | null;
+  /** Local edits not yet acknowledged by the server. */
+  queued: number;
+  /** Applied by the server; their transaction has not arrived on the shape stream yet. */
+  awaitingConfirmation: number;
+  /** Open entries of the conflict inbox: columns changed on both sides, waiting for a person. */
+  conflicts: number;
+  /** Open rejections (nothing applied; the reason is in the inbox). */
+  rejected: number;
 };
 
 export type ReplicaReport = {
@@ -243,13 +247,19 @@ function migrationsOf(db: Replica, known: readonly ReplicaMigration[]): ReplicaM
 }
 
 function outboxOf(db: Replica, existing: ReadonlySet<string>): OutboxReport | null {
-  const countOf = (table: string) =>
-    existing.has(table)
-      ? (db
-          .prepare(`SELECT count(*) FROM ${q(table)}`)
-          .pluck()
-          .get() as number)
-      : null;
-  if (!existing.has(OUTBOX_TABLE) && !existing.has(CONFLICTS_TABLE)) return null;
-  return { pending: countOf(OUTBOX_TABLE), conflicts: countOf(CONFLICTS_TABLE) };
+  if (!existing.has(OUTBOX_TABLE) || !existing.has(CONFLICTS_TABLE)) return null;
+  const outbox = db
+    .prepare(
+      `SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
+              count(*) FILTER (WHERE state = 'awaiting_txid') AS awaiting FROM sync_outbox`,
+    )
+    .get() as { queued: number; awaiting: number };
+  const inbox = db
+    .prepare(
+      `SELECT count(*) FILTER (WHERE kind = 'conflict') AS conflicts,
+              count(*) FILTER (WHERE kind = 'rejected') AS rejected
+       FROM sync_conflicts WHERE resolved_at IS NULL`,
+    )
+    .get() as { conflicts: number; rejected: number };
+  return { queued: outbox.queued, awaitingConfirmation: outbox.awaiting, ...inbox };
 }

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMN_KINDS } from '../../../shared/schema/columns.js';
-import { sqliteReplicaDdl } from '../../../shared/schema/sqlite-ddl.js';
+import { sqliteOverlayDdl, sqliteReplicaDdl } from '../../../shared/schema/sqlite-ddl.js';
 import { primaryKey, publicColumnNames, type TableDef } from '../../../shared/schema/table.js';
 import { SYNCED_TABLES } from '../../../shared/schema/tables.js';
 import { connect, createTestDatabase, type TestDatabase } from '../testing/pg.js';
@@ -279,5 +279,16 @@ describe('SQLite replica schema matches shared/schema/tables.ts', () => {
       'migrations/sqlite/0001_replica_tables.sql differs from sqliteReplicaDdl(): while unreleased, regenerate it ' +
         '(npm run gen:sqlite -- --force); after release, put the change in a new numbered migration',
     ).toBe(sqliteReplicaDdl());
+  });
+
+  it('committed 0005_local_overlays.sql is what `npm run gen:sqlite` writes', () => {
+    const committed = fs
+      .readFileSync(path.join(SQLITE_MIGRATIONS_DIR, '0005_local_overlays.sql'), 'utf8')
+      .replace(/\r\n/g, '\n');
+    expect(
+      committed,
+      'migrations/sqlite/0005_local_overlays.sql differs from sqliteOverlayDdl(): while unreleased, regenerate it ' +
+        '(npm run gen:sqlite -- --force); after release, put the change in a new numbered migration',
+    ).toBe(sqliteOverlayDdl());
   });
 });
