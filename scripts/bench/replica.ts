@@ -26,6 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_HEAP_LIMIT_MB } from '../../sync/client/engine/sync-engine.js';
 import { isChangeMessage, isControlMessage, ShapeStream, type Message, type Row } from '@electric-sql/client';
 import pg from 'pg';
 import { COLUMN_KINDS } from '../../shared/schema/columns.js';
@@ -149,7 +150,10 @@ type ChildRun = { result: ChildResult; samples: Sample[] };
 function runChild(script: string, args: string[], token: string): Promise<ChildRun> {
   // --expose-gc only lets the child measure what stays after a full GC once its timing has ended.
   const entry = fileURLToPath(new URL(script, import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry, ...args], {
+  // Our client runs with the heap cap its worker thread gets in the app (engine/sync-engine.ts).
+  const flags =
+    script === './replica-child.ts' && args[0] === 'ours' ? [`--max-old-space-size=${ENGINE_HEAP_LIMIT_MB}`] : [];
+  const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', entry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BENCH_TOKEN: token },
     cwd: ROOT,
@@ -396,7 +400,7 @@ async function main(): Promise<void> {
   log('');
   log(`════ bench:replica summary — devices, ${fmt(devices)} rows, medians of ${RUNS} runs ════`);
   line(
-    'ours (ShapeConsumer → SQLite replica)',
+    `ours (engine → SQLite, ${ENGINE_HEAP_LIMIT_MB} MiB heap cap)`,
     `${fmt(oursMed)} rows/s   ${runsOf(oursRates)}${warmupNote(oursRates)}`,
   );
   line(
