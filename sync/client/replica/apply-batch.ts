@@ -19,6 +19,8 @@ import type { ChangeMessage, Row } from '@electric-sql/client';
 import type Database from 'better-sqlite3';
 import { primaryKey, type TableDef } from '../../../shared/schema/table.js';
 import type { Replica } from './open-replica.js';
+import { confirmTxids } from '../local/outbox.js';
+import { overlayKeys, rebuildOverlay } from '../local/overlay.js';
 import { readShapeState, shapeStateWriter, type ShapeState } from './sync-state.js';
 import { encodeRow, type SqliteValue } from './value-codec.js';
 
@@ -44,14 +46,16 @@ export type AppliedBatch = {
 };
 
 type Operation = 'insert' | 'update' | 'delete';
-type EncodedChange = { op: Operation; columns: string[]; values: SqliteValue[] };
+/** `txids`: the server transaction that made the change (absent in snapshots), for outbox confirmation. */
+type EncodedChange = { op: Operation; columns: string[]; values: SqliteValue[]; txids?: number[] };
 
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
 const encodeChange = (table: TableDef, change: ChangeMessage<Row>): EncodedChange => {
   const op = change.headers.operation;
   if (op !== 'insert' && op !== 'update' && op !== 'delete') throw new Error(`unknown operation ${String(op)}`);
-  return { op, ...encodeRow(table, change.value) };
+  const txids = (change.headers as { txids?: number[] }).txids;
+  return { op, ...encodeRow(table, change.value), ...(txids?.length ? { txids } : {}) };
 };
 
 /** Prepared statements for one table, cached per column set (updates carry varying columns). */
@@ -108,9 +112,16 @@ export function tableApplier(db: Replica, table: TableDef) {
     return { setCols, setVals, key };
   };
 
+  /** Keys and transactions of the changes applied in the current transaction (for local edits). */
+  let touched = new Map<string, Record<string, SqliteValue>>();
+  let txids = new Set<number>();
+
   /** Applies one change; returns the change in row count (+1 new row, -1 removed row, 0 otherwise). */
-  const applyChange = ({ op, columns, values }: EncodedChange): number => {
+  const applyChange = ({ op, columns, values, txids: tx }: EncodedChange): number => {
     const { setCols, setVals, key } = split(columns, values);
+    const keyObj = Object.fromEntries(pk.map((c, i) => [c, key[i]!]));
+    touched.set(JSON.stringify(key), keyObj);
+    for (const t of tx ?? []) txids.add(t);
     switch (op) {
       case 'insert': {
         if (insertNew(columns).run(...values).changes > 0) return 1;
@@ -127,7 +138,23 @@ export function tableApplier(db: Replica, table: TableDef) {
     }
   };
 
+  /**
+   * Local edits meet the server's rows: mutations whose transaction arrived are confirmed, and every
+   * overlay on a row that changed is re-derived, so a pending edit shows over the newest server row.
+   */
+  const settleLocalEdits = () => {
+    const confirmed = new Set(confirmTxids(db, table, txids).map((k) => JSON.stringify(pk.map((c) => k[c]))));
+    for (const k of overlayKeys(db, table)) {
+      const id = JSON.stringify(pk.map((c) => k[c]));
+      if (touched.has(id) && !confirmed.has(id)) rebuildOverlay(db, table, k);
+    }
+    touched = new Map();
+    txids = new Set();
+  };
+
   const apply = db.transaction((batch: BatchToApply): AppliedBatch => {
+    touched = new Map();
+    txids = new Set();
     const previous = readShapeState(db, table.name);
     const parked = previous?.pending ?? null;
     const refetch = batch.refetch || (parked?.refetch ?? false);
@@ -143,6 +170,7 @@ export function tableApplier(db: Replica, table: TableDef) {
       dropParked.run(table.name);
     }
     for (const change of batch.changes) rowCount += applyChange(encodeChange(table, change));
+    settleLocalEdits();
     const state: ShapeState = {
       table: table.name,
       handle: batch.handle,

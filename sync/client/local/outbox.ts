@@ -1,0 +1,157 @@
+/**
+ * The outbox's life after a write: batches to upload (FIFO, whole user actions), what the server's
+ * answers do to it, and confirmation when a mutation's transaction arrives on the shape stream.
+ *
+ *   queued ──applied/conflict with txid──► awaiting_txid ──txid on the stream──► gone (overlay dropped)
+ *      │                                       (the stream's batch and the drop commit together)
+ *      ├──conflict with nothing written──► gone, columns in the conflict inbox
+ *      └──rejected──► gone (overlay rolled back), reason in the conflict inbox
+ */
+import { randomUUID } from 'node:crypto';
+import type { Mutation, MutationResult } from '../../../shared/sync/mutations.js';
+import { tableByName } from '../../../shared/schema/tables.js';
+import type { TableDef } from '../../../shared/schema/table.js';
+import type { Replica } from '../replica/open-replica.js';
+import { rebuildOverlay, type RowKey } from './overlay.js';
+
+type OutboxRow = {
+  seq: number;
+  id: string;
+  tx: string | null;
+  table_name: string;
+  op: Mutation['op'];
+  pk: string;
+  values: string | null;
+  base: string | null;
+  created_at: string;
+  state: 'queued' | 'awaiting_txid';
+  txid: number | null;
+};
+
+const toMutation = (r: OutboxRow): Mutation => ({
+  id: r.id,
+  ...(r.tx ? { tx: r.tx } : {}),
+  table: r.table_name,
+  op: r.op,
+  pk: JSON.parse(r.pk) as Record<string, unknown>,
+  ...(r.values ? { values: JSON.parse(r.values) as Record<string, unknown> } : {}),
+  ...(r.base ? { base: JSON.parse(r.base) as Mutation['base'] } : {}),
+});
+
+/** The id this replica's uploads carry, made once. */
+export function clientId(db: Replica): string {
+  const get = db.prepare(`SELECT value FROM sync_meta WHERE key = 'client_id'`).pluck();
+  const existing = get.get() as string | undefined;
+  if (existing) return existing;
+  db.prepare(`INSERT OR IGNORE INTO sync_meta (key, value) VALUES ('client_id', ?)`).run(randomUUID());
+  return get.get() as string;
+}
+
+/**
+ * The oldest queued mutations, at most `limit`, never splitting a user action (`tx`): a group
+ * larger than the limit goes alone.
+ */
+export function nextBatch(db: Replica, limit: number): Mutation[] {
+  const rows = db
+    .prepare(`SELECT * FROM sync_outbox WHERE state = 'queued' ORDER BY seq LIMIT ?`)
+    .all(limit + 1) as OutboxRow[];
+  if (rows.length > limit) {
+    const lastTx = rows[limit]!.tx;
+    // The row past the limit continues a group: end the batch before that group starts.
+    if (lastTx !== null && rows[limit - 1]!.tx === lastTx) {
+      let cut = limit - 1;
+      while (cut > 0 && rows[cut - 1]!.tx === lastTx) cut--;
+      if (cut > 0) return rows.slice(0, cut).map(toMutation);
+      const whole = db
+        .prepare(`SELECT * FROM sync_outbox WHERE state = 'queued' AND tx = ? ORDER BY seq`)
+        .all(lastTx) as OutboxRow[];
+      return whole.map(toMutation);
+    }
+    rows.length = limit;
+  }
+  return rows.map(toMutation);
+}
+
+const tableOf = (name: string): TableDef => {
+  const t = tableByName(name);
+  if (!t) throw new Error(`outbox row for unknown table ${name}`);
+  return t;
+};
+
+/**
+ * Applies the server's answers for uploaded mutations, in one transaction. Answers for mutations
+ * no longer queued (a retry answered twice) are ignored: every step here is safe to repeat.
+ */
+export function recordResults(db: Replica, results: readonly MutationResult[], now = new Date()): void {
+  const get = db.prepare(`SELECT * FROM sync_outbox WHERE id = ? AND state = 'queued'`);
+  const awaiting = db.prepare(`UPDATE sync_outbox SET state = 'awaiting_txid', txid = ?, "values" = ? WHERE id = ?`);
+  const remove = db.prepare(`DELETE FROM sync_outbox WHERE id = ?`);
+  const inbox = db.prepare(
+    `INSERT OR REPLACE INTO sync_conflicts (mutation_id, kind, table_name, op, pk, mine, base, conflicts, reason, created_at)
+     VALUES (@id, @kind, @table, @op, @pk, @mine, @base, @conflicts, @reason, @at)`,
+  );
+  db.transaction(() => {
+    for (const result of results) {
+      const row = get.get(result.id) as OutboxRow | undefined;
+      if (!row) continue;
+      const table = tableOf(row.table_name);
+      const pk = JSON.parse(row.pk) as RowKey;
+      const entry = (kind: 'conflict' | 'rejected') =>
+        inbox.run({
+          id: row.id,
+          kind,
+          table: row.table_name,
+          op: row.op,
+          pk: row.pk,
+          mine: row.values,
+          base: row.base,
+          conflicts: result.conflicts ? JSON.stringify(result.conflicts) : null,
+          reason: result.reason ? JSON.stringify(result.reason) : null,
+          at: now.toISOString(),
+        });
+      if (result.status === 'rejected') {
+        entry('rejected');
+        remove.run(row.id);
+      } else {
+        const manual = (result.conflicts ?? []).filter((c) => c.resolution === 'manual');
+        if (manual.length > 0) entry('conflict');
+        // What the server now holds for the columns decided for it: show that, not what I typed.
+        const values = row.values ? (JSON.parse(row.values) as Record<string, unknown>) : null;
+        for (const c of result.conflicts ?? []) {
+          if (!values) break;
+          if (c.resolution === 'client') continue;
+          if (c.resolution === 'merged') values[c.column] = c.result;
+          else delete values[c.column];
+        }
+        if (result.txid === undefined) remove.run(row.id);
+        else awaiting.run(result.txid, values ? JSON.stringify(values) : null, row.id);
+      }
+      rebuildOverlay(db, table, pk);
+    }
+  })();
+}
+
+/**
+ * The shape stream delivered these transactions for `table`: their mutations are confirmed, and
+ * the overlays they held are re-derived. Call inside the transaction that applies the stream's batch.
+ */
+export function confirmTxids(db: Replica, table: TableDef, txids: ReadonlySet<number>): RowKey[] {
+  if (txids.size === 0) return [];
+  const rows = db
+    .prepare(`SELECT id, pk, txid FROM sync_outbox WHERE table_name = ? AND state = 'awaiting_txid'`)
+    .all(table.name) as Pick<OutboxRow, 'id' | 'pk' | 'txid'>[];
+  const remove = db.prepare(`DELETE FROM sync_outbox WHERE id = ?`);
+  const keys: RowKey[] = [];
+  for (const r of rows) {
+    if (r.txid === null || !txids.has(r.txid)) continue;
+    remove.run(r.id);
+    keys.push(JSON.parse(r.pk) as RowKey);
+  }
+  for (const k of keys) rebuildOverlay(db, table, k);
+  return keys;
+}
+
+/** Rows still queued or awaiting confirmation. */
+export function pendingCount(db: Replica): number {
+  return db.prepare(`SELECT count(*) FROM sync_outbox`).pluck().get() as number;
+}
