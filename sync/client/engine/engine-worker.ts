@@ -31,10 +31,12 @@ function emit(e: EngineEvent): void {
 }
 
 port.on('message', (raw: unknown) => {
-  if (!hostMessageSchema.safeParse(raw).success) {
+  const msg = hostMessageSchema.safeParse(raw);
+  if (!msg.success) {
     emit({ type: 'fatal', error: { code: 'bad_message', message: 'The sync engine received a malformed message.' } });
     return;
   }
+  if (msg.data.type === 'kick') return void engine?.kick();
   stopRequested = true;
   // Still signing in: finish once startEngine settles.
   if (!starting) finish();

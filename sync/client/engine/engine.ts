@@ -7,10 +7,16 @@ import { tableByName } from '../../../shared/schema/tables.js';
 import type { TableDef } from '../../../shared/schema/table.js';
 import { GatewaySession, GatewayUnreachableError, type SessionTokens } from '../auth/gateway-session.js';
 import { openReplica, type Replica } from '../replica/open-replica.js';
+import { outboxCounts } from '../local/outbox.js';
+import { Uploader } from '../local/uploader.js';
 import { ShapeConsumer } from '../shape-consumer.js';
 import type { EngineEvent, EngineIssue, EngineStartOptions } from './protocol.js';
 
-export type RunningEngine = { stop(): void };
+export type RunningEngine = {
+  stop(): void;
+  /** Local writes were made (by another connection): upload them now. */
+  kick(): void;
+};
 
 export class EngineStartError extends Error {
   constructor(
@@ -63,23 +69,34 @@ export async function startEngine(opts: EngineStartOptions, emit: (e: EngineEven
       { cause: e },
     );
   }
+  const tokenFor = async () => {
+    try {
+      return await session.getToken();
+    } catch (e) {
+      // Offline with a token due for refresh: send the one we have; the request fails as offline
+      // (or 401 once back, which refreshes then).
+      if (e instanceof GatewayUnreachableError) return session.tokens.accessToken;
+      throw e;
+    }
+  };
   const consumer = new ShapeConsumer({
     db: replica,
     serverUrl: opts.serverUrl,
     tables,
     retry: opts.retry,
     parkThreshold: opts.parkThreshold,
-    getToken: async () => {
-      try {
-        return await session.getToken();
-      } catch (e) {
-        // Offline with a token due for refresh: send the one we have; the request fails as offline
-        // (or 401 once back, which refreshes then).
-        if (e instanceof GatewayUnreachableError) return session.tokens.accessToken;
-        throw e;
-      }
-    },
+    getToken: tokenFor,
     onUnauthorized: (stale) => session.refreshAfterUnauthorized(stale),
+  });
+
+  const uploader = new Uploader({
+    db: replica,
+    serverUrl: opts.serverUrl,
+    getToken: tokenFor,
+    onUnauthorized: (stale) => session.refreshAfterUnauthorized(stale),
+    retry: opts.retry,
+    onUploaded: () => emit({ type: 'outbox', counts: outboxCounts(replica) }),
+    onError: (e) => emit({ type: 'upload-error', error: { code: e.code, message: e.message } }),
   });
 
   let stopped = false;
@@ -87,6 +104,7 @@ export async function startEngine(opts: EngineStartOptions, emit: (e: EngineEven
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    void uploader.stop();
     consumer.close();
     offTokens();
     offEnded();
@@ -105,8 +123,13 @@ export async function startEngine(opts: EngineStartOptions, emit: (e: EngineEven
       emit({ type: 'live' });
     }
   });
-  consumer.on('changed', ({ tables: touched }) => emit({ type: 'changed', tables: touched }));
+  consumer.on('changed', ({ tables: touched }) => {
+    emit({ type: 'changed', tables: touched });
+    emit({ type: 'outbox', counts: outboxCounts(replica) });
+  });
   for (const status of consumer.status()) emit({ type: 'status', status });
+  emit({ type: 'outbox', counts: outboxCounts(replica) });
   consumer.start();
-  return { stop };
+  uploader.start();
+  return { stop, kick: () => uploader.kick() };
 }

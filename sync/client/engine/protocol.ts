@@ -46,7 +46,11 @@ export const tableStatusSchema = z.object({
   lastError: issue.nullable(),
 });
 
-export const hostMessageSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('stop') })]);
+export const hostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('stop') }),
+  /** Local writes were committed by another connection: upload them now rather than at the next poll. */
+  z.object({ type: z.literal('kick') }),
+]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
 export const engineEventSchema = z.discriminatedUnion('type', [
@@ -55,6 +59,18 @@ export const engineEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: tableStatusSchema }),
   /** A committed batch touched these tables: screens re-query. */
   z.object({ type: z.literal('changed'), tables: z.array(z.string()) }),
+  /** The outbox and the conflict inbox changed. */
+  z.object({
+    type: z.literal('outbox'),
+    counts: z.object({
+      queued: z.number(),
+      awaitingConfirmation: z.number(),
+      conflicts: z.number(),
+      rejected: z.number(),
+    }),
+  }),
+  /** An upload attempt failed; it is retried with backoff (offline, server error) or needs attention. */
+  z.object({ type: z.literal('upload-error'), error: issue }),
   /** Every table has applied an up-to-date in this run. */
   z.object({ type: z.literal('live') }),
   /** The engine cannot go on (bad credentials, expired session, unusable replica); it has stopped. */

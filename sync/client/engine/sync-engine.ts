@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { OutboxCounts } from '../local/outbox.js';
 import type { TableSyncStatus } from '../sync-status.js';
 import {
   engineEventSchema,
@@ -23,6 +24,8 @@ export type SyncEngineEvents = {
   changed: [{ tables: string[] }];
   session: [EngineStartOptions['auth'] & { kind: 'tokens' }];
   live: [];
+  outbox: [OutboxCounts];
+  'upload-error': [EngineIssue];
   fatal: [EngineIssue];
   stopped: [];
 };
@@ -67,6 +70,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   readonly #worker: Worker;
   readonly #statuses = new Map<string, TableSyncStatus>();
   #live = false;
+  #outbox: OutboxCounts | undefined;
   #done: Promise<void>;
 
   private constructor(opts: EngineStartOptions) {
@@ -97,6 +101,16 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** True once every table has applied an up-to-date in this run. */
   get live(): boolean {
     return this.#live;
+  }
+
+  /** The latest outbox and inbox counts the engine reported. */
+  get outbox(): OutboxCounts | undefined {
+    return this.#outbox;
+  }
+
+  /** Local writes were committed on another connection (the app's): upload them now. */
+  kick(): void {
+    this.#post({ type: 'kick' });
   }
 
   /** Stops syncing; resolves once the worker has closed the replica and ended. Safe to call twice. */
@@ -138,6 +152,11 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       case 'live':
         this.#live = true;
         return void this.emit('live');
+      case 'outbox':
+        this.#outbox = e.counts;
+        return void this.emit('outbox', e.counts);
+      case 'upload-error':
+        return void this.emit('upload-error', e.error);
       case 'fatal':
         return void this.emit('fatal', e.error);
       case 'stopped':

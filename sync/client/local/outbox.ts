@@ -151,7 +151,22 @@ export function confirmTxids(db: Replica, table: TableDef, txids: ReadonlySet<nu
   return keys;
 }
 
-/** Rows still queued or awaiting confirmation. */
-export function pendingCount(db: Replica): number {
-  return db.prepare(`SELECT count(*) FROM sync_outbox`).pluck().get() as number;
+export type OutboxCounts = { queued: number; awaitingConfirmation: number; conflicts: number; rejected: number };
+
+/** What the sync centre shows: edits waiting to leave or to be confirmed, and the open inbox. */
+export function outboxCounts(db: Replica): OutboxCounts {
+  const o = db
+    .prepare(
+      `SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
+              count(*) FILTER (WHERE state = 'awaiting_txid') AS awaiting FROM sync_outbox`,
+    )
+    .get() as { queued: number; awaiting: number };
+  const i = db
+    .prepare(
+      `SELECT count(*) FILTER (WHERE kind = 'conflict') AS conflicts,
+              count(*) FILTER (WHERE kind = 'rejected') AS rejected
+       FROM sync_conflicts WHERE resolved_at IS NULL`,
+    )
+    .get() as { conflicts: number; rejected: number };
+  return { queued: o.queued, awaitingConfirmation: o.awaiting, ...i };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SYNCED_TABLES } from '../../../shared/schema/tables.js';
 import { loadReplicaMigrations, type ReplicaMigration } from './migrations.js';
+import { outboxCounts, type OutboxCounts } from '../local/outbox.js';
 import type { Replica } from './open-replica.js';
 import { readAllShapeStates, type PendingState } from './sync-state.js';
 
@@ -54,16 +55,7 @@ export type ReplicaMigrationsReport = {
   changed: string[];
 };
 
-export type OutboxReport = {
-  /** Local edits not yet acknowledged by the server. */
-  queued: number;
-  /** Applied by the server; their transaction has not arrived on the shape stream yet. */
-  awaitingConfirmation: number;
-  /** Open entries of the conflict inbox: columns changed on both sides, waiting for a person. */
-  conflicts: number;
-  /** Open rejections (nothing applied; the reason is in the inbox). */
-  rejected: number;
-};
+export type OutboxReport = OutboxCounts;
 
 export type ReplicaReport = {
   file: string;
@@ -248,18 +240,5 @@ function migrationsOf(db: Replica, known: readonly ReplicaMigration[]): ReplicaM
 
 function outboxOf(db: Replica, existing: ReadonlySet<string>): OutboxReport | null {
   if (!existing.has(OUTBOX_TABLE) || !existing.has(CONFLICTS_TABLE)) return null;
-  const outbox = db
-    .prepare(
-      `SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
-              count(*) FILTER (WHERE state = 'awaiting_txid') AS awaiting FROM sync_outbox`,
-    )
-    .get() as { queued: number; awaiting: number };
-  const inbox = db
-    .prepare(
-      `SELECT count(*) FILTER (WHERE kind = 'conflict') AS conflicts,
-              count(*) FILTER (WHERE kind = 'rejected') AS rejected
-       FROM sync_conflicts WHERE resolved_at IS NULL`,
-    )
-    .get() as { conflicts: number; rejected: number };
-  return { queued: outbox.queued, awaitingConfirmation: outbox.awaiting, ...inbox };
+  return outboxCounts(db);
 }
