@@ -10,6 +10,7 @@ import { createLoginRateLimiter } from './auth/rate-limit.js';
 import { gatewayAuth } from './auth/request-auth.js';
 import { createAuthSessions } from './auth/sessions.js';
 import { sendError, sendFailure, sendJson } from './http-utils.js';
+import { handleMutations } from './mutations/route.js';
 import { corsHeaders, MAX_URL_LENGTH, proxyShape, type ShapeUpstream } from './shape-proxy.js';
 
 export type GatewayOptions = {
@@ -94,6 +95,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         return sendError(res, 405, 'method_not_allowed', 'Use GET for shapes.');
       return proxyShape(proxyDeps, req, res, url);
     }
+    if (url.pathname === '/v1/mutations') return handleMutations(proxyDeps, req, res, url);
     sendError(res, 404, 'not_found', `No route ${req.method} ${url.pathname}`);
   }
 
