@@ -32,7 +32,10 @@ export const mutationSchema = z
     pk: columnValues,
     /** insert: the whole row; update: the changed columns only; delete: absent. */
     values: columnValues.optional(),
-    /** update/delete: the synced values of the changed columns and the row_version the edit was made on. */
+    /**
+     * The values the edit was made against and the synced row_version. update: every changed
+     * column (required); delete: the whole row as the user saw it.
+     */
     base: z.object({ values: columnValues, version: z.number().int().nonnegative() }).optional(),
   })
   .strict();
@@ -85,7 +88,8 @@ export type MutationsResponse = z.infer<typeof mutationsResponseSchema>;
 export const REJECTION_CODES = [
   'invalid', // the mutation does not fit the table (unknown column, wrong type, missing required value)
   'forbidden', // the role may not make this write, or the row is not in the caller's organization
-  'not_found', // update/delete of a row the server does not have (deleted meanwhile)
+  'not_found', // update of a row the server does not have (deleted meanwhile). A delete of a row already
+  // gone is `applied` without a txid and carries this code as information only.
   'already_exists', // insert of a primary key that exists
   'constraint', // a unique or foreign-key rule (e.g. a serial number already recorded)
   'server_owned', // a write to a column only the server sets

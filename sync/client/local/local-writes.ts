@@ -120,9 +120,12 @@ export class LocalWrites {
     const table = this.#table(tableName);
     const key = this.#key(table, pk);
     return this.#write(table, key, () => {
-      if (!mergedRow(this.#db, table, key))
-        throw new LocalWriteError('not_found', `${table.name} ${keyJson(table, key)} does not exist here.`);
-      return { op: 'delete', base: { values: {}, version: this.#version(table, key) } };
+      const current = mergedRow(this.#db, table, key);
+      if (!current) throw new LocalWriteError('not_found', `${table.name} ${keyJson(table, key)} does not exist here.`);
+      // The whole row as the user saw it: the server refuses the delete (conflict) when someone
+      // else has changed any of it since, instead of silently erasing their edit.
+      const values = Object.fromEntries(Object.entries(current).map(([c, v]) => [c, toWire(table.columns[c]!, v)]));
+      return { op: 'delete', base: { values, version: this.#version(table, key) } };
     });
   }
 
