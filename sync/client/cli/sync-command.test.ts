@@ -74,15 +74,31 @@ describe('runSync', () => {
     h.engine.emit('status', status('tasks', 'initial'));
     h.engine.emit('status', status('devices', 'live', 10));
     h.engine.emit('status', status('tasks', 'live', 20));
+    h.engine.emit('outbox', { queued: 2, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
     h.engine.emit('live');
+    // Shapes are live but two local edits have not left yet: --once waits for them.
+    let exited: number | undefined;
+    void done.then((c) => (exited = c));
+    await tick();
+    expect(exited).toBeUndefined();
+    h.engine.emit('outbox', { queued: 0, awaitingConfirmation: 0, conflicts: 1, rejected: 0 });
     await expect(done).resolves.toBe(0);
     expect(h.engine.stops).toBe(1);
-    expect(h.out.join('')).toContain(
-      'devices live 10 rows 1.00 kB\ntasks live 20 rows 2.00 kB\nsummary: 2/2 tables live',
-    );
+    expect(h.out.join('')).toContain('devices live 10 rows 1.00 kB\ntasks live 20 rows 2.00 kB\n');
+    expect(h.out.join('')).toContain('2 local edits to upload, 0 awaiting confirmation');
     expect(h.all()).not.toContain('hunter2');
     expect(h.signals.listenerCount('SIGINT')).toBe(0);
     expect(h.signals.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('--once: an upload the server refuses ends the run with exit 1 instead of waiting forever', async () => {
+    const h = harness();
+    const done = runSync(CMD, h.io);
+    h.engine.emit('outbox', { queued: 1, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
+    h.engine.emit('live');
+    h.engine.emit('upload-error', { code: 'refused', message: 'The server refused the upload (404)' });
+    await expect(done).resolves.toBe(1);
+    expect(h.err.join('')).toContain('upload failed: The server refused the upload (404)');
   });
 
   it('a fatal error: message with code and hint on stderr, engine stopped, exit 1', async () => {

@@ -115,9 +115,31 @@ function runEngine(cmd: SyncCommand, io: SyncIo, auth: EngineStartOptions['auth'
     io.signals.on('SIGINT', onSignal);
     io.signals.on('SIGTERM', onSignal);
     engine.on('status', (s) => display.update(s));
+    // --once is done when every shape is up to date AND every local edit is uploaded and confirmed.
+    let live = false;
+    let outboxEmpty = false;
+    const maybeDone = () => {
+      if (cmd.once && live && outboxEmpty) void end(EXIT_OK);
+    };
     engine.on('live', () => {
-      if (cmd.once) void end(EXIT_OK);
-      else display.info(`fieldline sync: all ${tables.length} tables are up to date; following changes`);
+      live = true;
+      if (!cmd.once) display.info(`fieldline sync: all ${tables.length} tables are up to date; following changes`);
+      maybeDone();
+    });
+    engine.on('outbox', (c) => {
+      const waiting = c.queued + c.awaitingConfirmation;
+      outboxEmpty = waiting === 0;
+      if (waiting > 0)
+        display.info(
+          `fieldline sync: ${c.queued} local edits to upload, ${c.awaitingConfirmation} awaiting confirmation`,
+        );
+      maybeDone();
+    });
+    engine.on('upload-error', (e) => {
+      // Offline and server errors are retried; a refusal will not go away by waiting.
+      if (e.code === 'refused' || e.code === 'bad_response')
+        void end(EXIT_FAILED, `fieldline sync: upload failed: ${e.message}`);
+      else display.info(`fieldline sync: upload will be retried: ${e.message}`);
     });
     engine.on('session', ({ tokens }) => {
       try {
