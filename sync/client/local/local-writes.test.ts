@@ -113,6 +113,27 @@ describe('local writes', () => {
     ]);
   });
 
+  it('a rejected insert takes its queued dependents with it, each with a reason naming it', () => {
+    const task = w.insert('tasks', { organization_id: ORG, property_id: DT, title: 'New task' });
+    const sub = w.insert('task_subtasks', { organization_id: ORG, task_id: task.pk.id, title: 'Step' });
+    w.update('task_subtasks', sub.pk, { title: 'Step 1' });
+    const unrelated = w.update('device_types', { id: DT }, { name: 'Other' })!;
+    recordResults(db, [{ id: task.mutationId, status: 'rejected', reason: { code: 'forbidden', message: 'no' } }]);
+    expect(db.prepare('select id from sync_outbox').pluck().all()).toEqual([unrelated.mutationId]);
+    const reasons = db
+      .prepare(
+        `select table_name, json_extract(reason, '$.code') as code from sync_conflicts order by created_at, table_name`,
+      )
+      .all();
+    expect(reasons).toEqual([
+      { table_name: 'task_subtasks', code: 'dependency_rejected' },
+      { table_name: 'task_subtasks', code: 'dependency_rejected' },
+      { table_name: 'tasks', code: 'forbidden' },
+    ]);
+    expect(db.prepare('select count(*) from tasks_view').pluck().get()).toBe(0);
+    expect(db.prepare('select count(*) from task_subtasks_view').pluck().get()).toBe(0);
+  });
+
   it('one user action is one SQLite transaction and one tx; a failure inside leaves nothing behind', () => {
     const TASK = { organization_id: ORG, property_id: DT, title: 'Install cameras' };
     w.transaction((x) => {

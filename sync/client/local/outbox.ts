@@ -112,6 +112,7 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
       if (result.status === 'rejected') {
         entry('rejected');
         remove.run(row.id);
+        if (row.op === 'insert') rejectDependents(db, row, now);
       } else {
         const manual = (result.conflicts ?? []).filter((c) => c.resolution === 'manual');
         if (manual.length > 0) entry('conflict');
@@ -129,6 +130,37 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
       rebuildOverlay(db, table, pk);
     }
   })();
+}
+
+/**
+ * A rejected insert takes with it every queued write that needs its row: edits of that row and rows
+ * pointing at it (any column holding its key), transitively. They would fail on the server anyway,
+ * later and with a less helpful reason; here each gets one naming the insert it depended on.
+ */
+function rejectDependents(db: Replica, rejected: OutboxRow, now: Date): void {
+  const queued = db.prepare(`SELECT * FROM sync_outbox WHERE state = 'queued' ORDER BY seq`);
+  const remove = db.prepare(`DELETE FROM sync_outbox WHERE id = ?`);
+  const inbox = db.prepare(
+    `INSERT OR REPLACE INTO sync_conflicts (mutation_id, kind, table_name, op, pk, mine, base, conflicts, reason, created_at)
+     VALUES (?, 'rejected', ?, ?, ?, ?, ?, NULL, ?, ?)`,
+  );
+  const todo: OutboxRow[] = [rejected];
+  while (todo.length > 0) {
+    const gone = todo.shift()!;
+    const keys = Object.values(JSON.parse(gone.pk) as Record<string, unknown>).map(String);
+    for (const r of queued.all() as OutboxRow[]) {
+      const text = `${r.pk} ${r.values ?? ''}`;
+      if (!keys.some((k) => text.includes(JSON.stringify(k)))) continue;
+      const reason = {
+        code: 'dependency_rejected',
+        message: `Depends on ${gone.table_name} ${keys.join(', ')}, whose creation was rejected (mutation ${gone.id}).`,
+      };
+      inbox.run(r.id, r.table_name, r.op, r.pk, r.values, r.base, JSON.stringify(reason), now.toISOString());
+      remove.run(r.id);
+      rebuildOverlay(db, tableOf(r.table_name), JSON.parse(r.pk) as RowKey);
+      if (r.op === 'insert') todo.push(r);
+    }
+  }
 }
 
 /**
