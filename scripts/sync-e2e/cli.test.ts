@@ -8,59 +8,19 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_TABLES } from '../../shared/schema/tables.js';
 import type { ReplicaReport } from '../../sync/client/replica/report.js';
-import { asUser, userClaims } from '../../sync/server/db/as-user.js';
-import { startGateway, type RunningGateway } from '../../sync/server/gateway/server.js';
-import { DEMO_PASSWORD } from '../../sync/server/seed/demo-data.js';
-import { loadDemo } from '../../sync/server/seed/load.js';
-import { testConfig } from '../../sync/server/shape-service/client-test-support.js';
-import { startShapeService, type RunningShapeService } from '../../sync/server/shape-service/service.js';
-import { connect, createTestDatabase, type TestDatabase } from '../../sync/server/testing/pg.js';
-import { makeTempDir } from '../../sync/server/testing/temp-dir.js';
-import { replicaChecksum, serverChecksum, type TableChecksum } from './row-checksum.js';
+import { DEMO_PASSWORD, replicaFileView, startTestStack, type TestStack } from './test-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SECRET = 'shape-service-secret-for-tests';
 const EMAIL = 'tech@northwind.test';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[/;
 
-let db: TestDatabase;
-let sql: pg.Client;
-let shapes: RunningShapeService;
-let gateway: RunningGateway;
-let dir: string;
-let tech: { id: string; orgId: string };
-
-beforeAll(async () => {
-  db = await createTestDatabase('migrated');
-  sql = await connect(db.url);
-  const loaded = await loadDemo(sql, { seed: 11, anchor: new Date('2026-06-01T00:00:00Z') });
-  if (!loaded.loaded) throw new Error(loaded.reason);
-  const user = loaded.users.find((u) => u.email === EMAIL)!;
-  const org = await sql.query<{ id: string }>('select id from organizations where slug = $1', [user.org]);
-  tech = { id: user.id, orgId: org.rows[0]!.id };
-  shapes = await startShapeService(testConfig(db.url, makeTempDir('cli-shapes'), { secret: SECRET }));
-  gateway = await startGateway({
-    databaseUrl: db.url,
-    jwtSecret: new TextEncoder().encode('a-test-jwt-secret-that-is-long-enough-123'),
-    upstream: { url: shapes.url, secret: SECRET },
-    port: 0,
-  });
-  dir = makeTempDir('cli');
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await shapes?.stop();
-  await sql?.end();
-  await db?.drop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+let stack: TestStack;
+beforeAll(async () => (stack = await startTestStack({ name: 'cli', seed: 11 })));
+afterAll(() => stack?.stop());
 
 type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
@@ -90,35 +50,15 @@ function fieldline(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_0
   });
 }
 
-/** What the technician sees under RLS, per table. */
-async function serverView(): Promise<Record<string, TableChecksum>> {
-  const client = await connect(db.url);
-  try {
-    return await asUser(client, userClaims(tech.id, tech.orgId), async (c) => {
-      const out: Record<string, TableChecksum> = {};
-      for (const t of SYNCED_TABLES) out[t.name] = await serverChecksum(c, t);
-      return out;
-    });
-  } finally {
-    await client.end();
-  }
-}
-
-function replicaView(file: string): Record<string, TableChecksum> {
-  const replica = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return Object.fromEntries(SYNCED_TABLES.map((t) => [t.name, replicaChecksum(replica, t)]));
-  } finally {
-    replica.close();
-  }
-}
+const serverView = () => stack.serverView(EMAIL);
+const replicaView = (file: string) => replicaFileView(file);
 
 const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-const syncArgs = (file: string) => ['sync', '--server', gateway.url, '--email', EMAIL, '--db', file, '--once'];
+const syncArgs = (file: string) => ['sync', '--server', stack.gateway.url, '--email', EMAIL, '--db', file, '--once'];
 const explain = (r: CliResult) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
 describe('fieldline CLI against the real stack', () => {
-  const file = () => path.join(dir, 'replica.db');
+  const file = () => path.join(stack.dir, 'replica.db');
 
   it('sync --once fills a replica equal to what the technician sees, with plain progress when piped', async () => {
     const r = await fieldline(syncArgs(file()), { FIELDLINE_PASSWORD: DEMO_PASSWORD });
@@ -158,17 +98,20 @@ describe('fieldline CLI against the real stack', () => {
   });
 
   it('a second sync --once resumes the replica and brings the changes made meanwhile', async () => {
-    await sql.query(
+    await stack.sql.query(
       `update properties set access_notes = 'changed between CLI runs'
        where id = (select id from properties where organization_id = $1 order by id limit 1)`,
-      [tech.orgId],
+      [stack.user(EMAIL).orgId],
     );
     // The first run kept its session beside the replica, readable by this user only.
     expect(fs.statSync(`${file()}.session.json`).mode & 0o777).toBe(0o600);
     const families = async () =>
       Number(
-        (await sql.query('select count(distinct family_id) as n from app.refresh_tokens where user_id = $1', [tech.id]))
-          .rows[0].n,
+        (
+          await stack.sql.query('select count(distinct family_id) as n from app.refresh_tokens where user_id = $1', [
+            stack.user(EMAIL).id,
+          ])
+        ).rows[0].n,
       );
     const before = await families();
     const r = await fieldline([...syncArgs(file()), '--password', DEMO_PASSWORD]);
@@ -177,9 +120,10 @@ describe('fieldline CLI against the real stack', () => {
     expect(await families()).toBe(before); // resumed the session: no new sign-in
 
     // A session that has ended (revoked on the server, access token due) is forgotten and the password signs in again.
-    await sql.query(`update app.refresh_tokens set revoked_at = now(), revoked_reason = 'logout' where user_id = $1`, [
-      tech.id,
-    ]);
+    await stack.sql.query(
+      `update app.refresh_tokens set revoked_at = now(), revoked_reason = 'logout' where user_id = $1`,
+      [stack.user(EMAIL).id],
+    );
     const sessionFile = `${file()}.session.json`;
     const stored = JSON.parse(fs.readFileSync(sessionFile, 'utf8')) as { tokens: { expiresAt: number } };
     stored.tokens.expiresAt = Date.now() - 1_000;
@@ -190,7 +134,7 @@ describe('fieldline CLI against the real stack', () => {
   });
 
   it('status of a missing replica: exit 2 with a clear message, and no file made', async () => {
-    const missing = path.join(dir, 'missing.db');
+    const missing = path.join(stack.dir, 'missing.db');
     const r = await fieldline(['status', '--db', missing]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`no replica at ${missing}; run \`fieldline sync\` first`);
@@ -199,7 +143,7 @@ describe('fieldline CLI against the real stack', () => {
   });
 
   it('a wrong password: exit 1 with a message about the credentials, and no replica rows', async () => {
-    const other = path.join(dir, 'wrong-password.db');
+    const other = path.join(stack.dir, 'wrong-password.db');
     const r = await fieldline([...syncArgs(other), '--password', 'not-the-password']);
     expect(r.code, explain(r)).toBe(1);
     expect(r.stderr).toMatch(/credentials/i);
@@ -211,7 +155,7 @@ describe('fieldline CLI against the real stack', () => {
   });
 
   it('a missing flag: exit 2 with a line naming it and the usage', async () => {
-    const r = await fieldline(['sync', '--server', gateway.url, '--email', EMAIL, '--db', file()]);
+    const r = await fieldline(['sync', '--server', stack.gateway.url, '--email', EMAIL, '--db', file()]);
     expect(r.code).toBe(2);
     const [first] = r.stderr.split('\n');
     expect(first).toBe('fieldline sync: missing --password (or set FIELDLINE_PASSWORD)');

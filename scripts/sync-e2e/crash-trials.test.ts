@@ -7,15 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_TABLES } from '../../shared/schema/tables.js';
-import { asUser, userClaims } from '../../sync/server/db/as-user.js';
-import { startGateway, type RunningGateway } from '../../sync/server/gateway/server.js';
-import { DEMO_PASSWORD } from '../../sync/server/seed/demo-data.js';
-import { loadDemo } from '../../sync/server/seed/load.js';
-import { testConfig, waitFor } from '../../sync/server/shape-service/client-test-support.js';
-import { startShapeService, type RunningShapeService } from '../../sync/server/shape-service/service.js';
+import { waitFor } from '../../sync/server/shape-service/client-test-support.js';
 import {
   describeOutput,
   killChildren,
@@ -23,11 +17,9 @@ import {
   waitForExit,
   type ChildHandle,
 } from '../../sync/server/testing/child.js';
-import { connect, createTestDatabase, type TestDatabase } from '../../sync/server/testing/pg.js';
-import { makeTempDir } from '../../sync/server/testing/temp-dir.js';
-import { replicaChecksum, serverChecksum } from './row-checksum.js';
+import { connect } from '../../sync/server/testing/pg.js';
+import { DEMO_PASSWORD, replicaFileView, startTestStack, type TestStack } from './test-stack.js';
 
-const SECRET = 'shape-service-secret-for-tests';
 const EMAIL = 'tech@northwind.test';
 const TRIALS_PER_PHASE = 6;
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -46,64 +38,22 @@ function random(seed: number): () => number {
 }
 const rand = random(SEED);
 
-let db: TestDatabase;
-let sql: pg.Client;
-let shapes: RunningShapeService;
-let gateway: RunningGateway;
-let dir: string;
-let tech: { id: string; orgId: string };
+let stack: TestStack;
 let visibleRows = 0;
 
 beforeAll(async () => {
   console.info(`crash trials: seed ${SEED}`);
-  db = await createTestDatabase('migrated');
-  sql = await connect(db.url);
-  const loaded = await loadDemo(sql, { seed: 3, scale: 3, anchor: new Date('2026-06-01T00:00:00Z') });
-  if (!loaded.loaded) throw new Error(loaded.reason);
-  const user = loaded.users.find((u) => u.email === EMAIL)!;
-  const org = await sql.query<{ id: string }>('select id from organizations where slug = $1', [user.org]);
-  tech = { id: user.id, orgId: org.rows[0]!.id };
-  shapes = await startShapeService(testConfig(db.url, makeTempDir('crash-shapes'), { secret: SECRET }));
-  gateway = await startGateway({
-    databaseUrl: db.url,
-    jwtSecret: new TextEncoder().encode('a-test-jwt-secret-that-is-long-enough-123'),
-    upstream: { url: shapes.url, secret: SECRET },
-    port: 0,
-  });
-  dir = makeTempDir('crash-trials');
+  stack = await startTestStack({ name: 'crash-trials', seed: 3, scale: 3 });
   visibleRows = Object.values(await serverView()).reduce((n, t) => n + t.rows, 0);
 });
 
 afterAll(async () => {
   await killChildren();
-  await gateway?.stop();
-  await shapes?.stop();
-  await sql?.end();
-  await db?.drop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
-async function serverView() {
-  const client = await connect(db.url);
-  try {
-    return await asUser(client, userClaims(tech.id, tech.orgId), async (c) => {
-      const out: Record<string, Awaited<ReturnType<typeof serverChecksum>>> = {};
-      for (const t of SYNCED_TABLES) out[t.name] = await serverChecksum(c, t);
-      return out;
-    });
-  } finally {
-    await client.end();
-  }
-}
-
-function replicaView(file: string) {
-  const replica = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return Object.fromEntries(SYNCED_TABLES.map((t) => [t.name, replicaChecksum(replica, t)]));
-  } finally {
-    replica.close();
-  }
-}
+const serverView = () => stack.serverView(EMAIL);
+const replicaView = (file: string) => replicaFileView(file);
 
 /** Rows the replica holds now and how many tables are up to date, read beside the running client. */
 function progress(file: string): { rows: number; upToDate: number } {
@@ -131,7 +81,7 @@ const fieldline = (file: string, once: boolean): ChildHandle =>
       'sync/client/cli/main.ts',
       'sync',
       '--server',
-      gateway.url,
+      stack.gateway.url,
       '--email',
       EMAIL,
       '--db',
@@ -166,7 +116,7 @@ async function convergesAfterRestart(file: string) {
 let written = 0;
 function writeRandomly(): { stop(): Promise<number> } {
   let running = true;
-  const client = connect(db.url);
+  const client = connect(stack.db.url);
   const done = (async () => {
     const c = await client;
     while (running) {
@@ -175,24 +125,24 @@ function writeRandomly(): { stop(): Promise<number> } {
         await c.query(
           `update devices set notes = $2, firmware_version = $3
            where id = (select id from devices where organization_id = $1 order by random() limit 1)`,
-          [tech.orgId, `crash trial ${written}`, `fw-${written}`],
+          [stack.user(EMAIL).orgId, `crash trial ${written}`, `fw-${written}`],
         );
       else if (pick < 0.7)
         await c.query(
           `insert into devices (organization_id, property_id, device_type_id, serial_number, status)
            select organization_id, property_id, device_type_id, $2, 'planned' from devices
            where organization_id = $1 limit 1`,
-          [tech.orgId, `CRASH-${SEED}-${written}`],
+          [stack.user(EMAIL).orgId, `CRASH-${SEED}-${written}`],
         );
       else if (pick < 0.85)
         await c.query(
           `delete from devices where id = (select id from devices where organization_id = $1 and serial_number like 'CRASH-%' limit 1)`,
-          [tech.orgId],
+          [stack.user(EMAIL).orgId],
         );
       else
         await c.query(
           `update tasks set title = $2 where id = (select id from tasks where organization_id = $1 order by random() limit 1)`,
-          [tech.orgId, `crash trial ${written}`],
+          [stack.user(EMAIL).orgId, `crash trial ${written}`],
         );
       written++;
       await new Promise((r) => setTimeout(r, 5 + rand() * 30));
@@ -214,7 +164,7 @@ describe('kill -9 of the client', () => {
   it(`during the initial sync, ${TRIALS_PER_PHASE} trials: each restart ends equal to the server`, async () => {
     const killedAt: number[] = [];
     for (let trial = 0; trial < TRIALS_PER_PHASE; trial++) {
-      const file = path.join(dir, `initial-${trial}.db`);
+      const file = path.join(stack.dir, `initial-${trial}.db`);
       // Kill once the replica holds a random share of the rows: mid-snapshot, by construction.
       const target = Math.floor(visibleRows * (0.05 + rand() * 0.85));
       const child = fieldline(file, false);
@@ -233,7 +183,7 @@ describe('kill -9 of the client', () => {
   }, 300_000);
 
   it(`during live updates, ${TRIALS_PER_PHASE} trials: each restart ends equal to the server`, async () => {
-    const file = path.join(dir, 'live.db');
+    const file = path.join(stack.dir, 'live.db');
     await convergesAfterRestart(file); // first full sync
     for (let trial = 0; trial < TRIALS_PER_PHASE; trial++) {
       const writer = writeRandomly();

@@ -2,9 +2,7 @@
  * The write path end to end, one client: a local edit is visible at once, uploads, is applied by
  * the gateway under RLS, and leaves the outbox only when its txid arrives on the shape stream.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GatewaySession } from '../../sync/client/auth/gateway-session.js';
 import { LocalWrites } from '../../sync/client/local/local-writes.js';
@@ -12,54 +10,23 @@ import { outboxCounts } from '../../sync/client/local/outbox.js';
 import { Uploader } from '../../sync/client/local/uploader.js';
 import { openReplica } from '../../sync/client/replica/open-replica.js';
 import { ShapeConsumer } from '../../sync/client/shape-consumer.js';
-import { startGateway, type RunningGateway } from '../../sync/server/gateway/server.js';
-import { DEMO_PASSWORD } from '../../sync/server/seed/demo-data.js';
-import { loadDemo } from '../../sync/server/seed/load.js';
-import { testConfig, waitFor } from '../../sync/server/shape-service/client-test-support.js';
-import { startShapeService, type RunningShapeService } from '../../sync/server/shape-service/service.js';
-import { connect, createTestDatabase, type TestDatabase } from '../../sync/server/testing/pg.js';
-import { makeTempDir } from '../../sync/server/testing/temp-dir.js';
+import { waitFor } from '../../sync/server/shape-service/client-test-support.js';
+import { DEMO_PASSWORD, startTestStack, type TestStack } from './test-stack.js';
 
-const SECRET = 'shape-service-secret-for-tests';
-let db: TestDatabase;
-let sql: pg.Client;
-let shapes: RunningShapeService;
-let gateway: RunningGateway;
-let dir: string;
-
-beforeAll(async () => {
-  db = await createTestDatabase('migrated');
-  sql = await connect(db.url);
-  const loaded = await loadDemo(sql, { seed: 8, anchor: new Date('2026-06-01T00:00:00Z') });
-  if (!loaded.loaded) throw new Error(loaded.reason);
-  shapes = await startShapeService(testConfig(db.url, makeTempDir('outbox-shapes'), { secret: SECRET }));
-  gateway = await startGateway({
-    databaseUrl: db.url,
-    jwtSecret: new TextEncoder().encode('a-test-jwt-secret-that-is-long-enough-123'),
-    upstream: { url: shapes.url, secret: SECRET },
-    port: 0,
-  });
-  dir = makeTempDir('outbox-smoke');
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await shapes?.stop();
-  await sql?.end();
-  await db?.drop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+let stack: TestStack;
+beforeAll(async () => (stack = await startTestStack({ name: 'outbox-smoke', seed: 8 })));
+afterAll(() => stack?.stop());
 
 it('edit → visible at once → uploaded → applied on the server → confirmed by its txid on the stream', async () => {
-  const session = await GatewaySession.login(gateway.url, 'tech@northwind.test', DEMO_PASSWORD);
-  const { db: replica } = openReplica(path.join(dir, 'a.db'));
+  const session = await GatewaySession.login(stack.gateway.url, 'tech@northwind.test', DEMO_PASSWORD);
+  const { db: replica } = openReplica(path.join(stack.dir, 'a.db'));
   const consumer = new ShapeConsumer({
     db: replica,
-    serverUrl: gateway.url,
+    serverUrl: stack.gateway.url,
     getToken: () => session.getToken(),
     retry: { initialDelay: 50, maxDelay: 300, multiplier: 1.5 },
   }).start();
-  const uploader = new Uploader({ db: replica, serverUrl: gateway.url, getToken: () => session.getToken() });
+  const uploader = new Uploader({ db: replica, serverUrl: stack.gateway.url, getToken: () => session.getToken() });
   try {
     await waitFor(() => consumer.isLive(), 30_000);
     const task = replica.prepare(`select id, title from tasks_view order by id limit 1`).get() as { id: string };
@@ -71,7 +38,7 @@ it('edit → visible at once → uploaded → applied on the server → confirme
 
     await uploader.drain();
     expect(outboxCounts(replica)).toMatchObject({ queued: 0, rejected: 0, conflicts: 0 });
-    const server = await sql.query('select title, tags from tasks where id = $1', [task.id]);
+    const server = await stack.sql.query('select title, tags from tasks where id = $1', [task.id]);
     expect(server.rows[0]).toEqual({ title: 'Edited offline', tags: ['offline', 'smoke'] });
     // Never flickers back to the old title while waiting for the txid.
     await waitFor(() => {
