@@ -301,6 +301,7 @@ describe('ended sessions', () => {
     const a = await GatewaySession.login(gateway.url, 'tech@northwind.test', DEMO_PASSWORD);
     const b = GatewaySession.resume(gateway.url, a.tokens); // a second holder of the same refresh token
     await a.refreshAfterUnauthorized(a.tokens.accessToken); // spends it
+    await a.refreshAfterUnauthorized(a.tokens.accessToken); // and uses its successor: b's copy is now stale
 
     const replay = await failure(b.refreshAfterUnauthorized(b.tokens.accessToken));
     expect(replay).toBeInstanceOf(SessionExpiredError);

@@ -14,6 +14,7 @@ import {
   UserDisabledError,
 } from './errors.js';
 import { type AuthTestDatabase, DEMO_PASSWORD, createAuthTestDatabase } from './test-support.js';
+import { REFRESH_RETRY_GRACE_SECONDS } from './sessions.js';
 import { verifyAccessToken } from './tokens.js';
 
 let t: AuthTestDatabase;
@@ -150,33 +151,51 @@ describe('refresh', () => {
   it('treats a replayed token as theft: it fails and the whole session is revoked', async () => {
     const first = await t.sessions.login('tech@contoso.test', DEMO_PASSWORD);
     const second = await t.sessions.refresh(first.refresh_token);
+    // The client got `second` and used it: `first` presented now can only be a copy.
+    const third = await t.sessions.refresh(second.refresh_token);
     const replay = await failure(t.sessions.refresh(first.refresh_token));
     expect(replay).toBeInstanceOf(RefreshTokenReusedError);
     expect(replay).toMatchObject({ status: 401, code: 'refresh_token_reused' });
-    const newest = await failure(t.sessions.refresh(second.refresh_token));
+    const newest = await failure(t.sessions.refresh(third.refresh_token));
     expect(newest).toBeInstanceOf(SessionRevokedError);
     expect(newest.message).toMatch(/reuse detected/);
-    expect((await tokenRow(second.refresh_token)).revoked_reason).toBe('reuse_detected');
+    expect((await tokenRow(third.refresh_token)).revoked_reason).toBe('reuse_detected');
     // Other sessions of the same user are untouched.
     const other = await t.sessions.login('tech@contoso.test', DEMO_PASSWORD);
     await expect(t.sessions.refresh(other.refresh_token)).resolves.toBeTruthy();
   });
 
-  it('lets exactly one of two concurrent refreshes of one token succeed', async () => {
+  it('a refresh retried because its answer was lost gets a fresh pair; the lost pair is superseded', async () => {
+    const first = await t.sessions.login('tech@contoso.test', DEMO_PASSWORD);
+    const lost = await t.sessions.refresh(first.refresh_token); // this answer never reaches the client
+    const retried = await t.sessions.refresh(first.refresh_token);
+    expect(retried.refresh_token).not.toBe(lost.refresh_token);
+    expect(await tokenRow(lost.refresh_token)).toMatchObject({ revoked_reason: 'superseded' });
+    // The superseded token is refused without ending the session; the retried pair carries on.
+    expect(await failure(t.sessions.refresh(lost.refresh_token))).toBeInstanceOf(SessionRevokedError);
+    await expect(t.sessions.refresh(retried.refresh_token)).resolves.toBeTruthy();
+  });
+
+  it('after the retry grace period, a used token presented again is theft', async () => {
+    const first = await t.sessions.login('tech@contoso.test', DEMO_PASSWORD);
+    const second = await t.sessions.refresh(first.refresh_token);
+    await t.admin.query(
+      `update app.refresh_tokens set used_at = now() - make_interval(secs => $2) where token_hash = $1`,
+      [sha256(first.refresh_token), REFRESH_RETRY_GRACE_SECONDS + 1],
+    );
+    expect(await failure(t.sessions.refresh(first.refresh_token))).toBeInstanceOf(RefreshTokenReusedError);
+    expect(await failure(t.sessions.refresh(second.refresh_token))).toBeInstanceOf(SessionRevokedError);
+  });
+
+  it('two concurrent refreshes of one token: the later one wins, the earlier pair is superseded, the session lives', async () => {
     for (let round = 0; round < 5; round++) {
       const s = await t.sessions.login('tech2@northwind.test', DEMO_PASSWORD);
-      const results = await Promise.allSettled([
-        t.sessions.refresh(s.refresh_token),
-        t.sessions.refresh(s.refresh_token),
-      ]);
-      const won = results.filter((r) => r.status === 'fulfilled');
-      const lost = results.filter((r) => r.status === 'rejected');
-      expect(won).toHaveLength(1);
-      expect(lost).toHaveLength(1);
-      expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(RefreshTokenReusedError);
-      // The loser looks exactly like a thief replaying the token, so the session ends for both.
-      const winner = (won[0] as PromiseFulfilledResult<{ refresh_token: string }>).value;
-      expect(await failure(t.sessions.refresh(winner.refresh_token))).toBeInstanceOf(SessionRevokedError);
+      const results = await Promise.all([t.sessions.refresh(s.refresh_token), t.sessions.refresh(s.refresh_token)]);
+      const rows = await Promise.all(results.map((r) => tokenRow(r.refresh_token)));
+      // Serialised by the family lock: exactly one pair survives.
+      expect(rows.map((r) => r.revoked_reason).sort()).toEqual([null, 'superseded']);
+      const survivor = results[rows.findIndex((r) => r.revoked_reason === null)]!;
+      await expect(t.sessions.refresh(survivor.refresh_token)).resolves.toBeTruthy();
     }
   });
 

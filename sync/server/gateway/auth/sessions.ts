@@ -199,14 +199,17 @@ export function createAuthSessions({
           return error; // returned, not thrown, so the revocation commits
         };
         if (token.revoked) return new SessionRevokedError(token.revoked_reason);
-        if (token.used) return revoke('reuse_detected', new RefreshTokenReusedError());
+        if (token.used) {
+          if (!(await supersedeLostAnswer(c, family.id, token.id)))
+            return revoke('reuse_detected', new RefreshTokenReusedError());
+        }
         if (token.expired) return new RefreshTokenExpiredError();
         if (user.disabled) return revoke('user_disabled', new UserDisabledError());
         if (!memberships.length) return revoke('no_membership', new NoMembershipError());
         if (!memberships.some((m) => m.organization_id === token.organization_id)) {
           return revoke('membership_removed', new SessionRevokedError('membership_removed'));
         }
-        await c.query('update app.refresh_tokens set used_at = now() where id = $1', [token.id]);
+        await c.query('update app.refresh_tokens set used_at = coalesce(used_at, now()) where id = $1', [token.id]);
         return issue(c, user, memberships, { id: family.id, organizationId: token.organization_id }, meta);
       });
       if (outcome instanceof Error) throw outcome;
@@ -245,6 +248,38 @@ export function createAuthSessions({
       };
     },
   };
+}
+
+/**
+ * How long after a refresh its token may be presented again without ending the session: the answer
+ * to a refresh can be lost (a dropped connection, a timeout on a field laptop), and the client then
+ * retries with the token it still holds. Replay detection would otherwise log the user out.
+ */
+export const REFRESH_RETRY_GRACE_SECONDS = 30;
+
+/**
+ * A used token presented again. When it was used moments ago and nothing issued from it has been
+ * used since (the answer never reached its client), its unused successors are revoked as
+ * `superseded` and true lets the refresh proceed. Otherwise it is a replay.
+ */
+async function supersedeLostAnswer(c: pg.PoolClient, familyId: string, tokenId: string): Promise<boolean> {
+  const { rows } = await c.query<{ ok: boolean }>(
+    `select t.used_at > now() - make_interval(secs => $3)
+            and not exists (select 1 from app.refresh_tokens s
+                            where s.family_id = $1 and s.issued_at >= t.used_at and s.used_at is not null)
+              as ok
+     from app.refresh_tokens t where t.id = $2`,
+    [familyId, tokenId, REFRESH_RETRY_GRACE_SECONDS],
+  );
+  if (!rows[0]?.ok) return false;
+  await c.query(
+    `update app.refresh_tokens s set revoked_at = now(), revoked_reason = 'superseded'
+     from app.refresh_tokens t
+     where t.id = $2 and s.family_id = $1 and s.issued_at >= t.used_at and s.id <> t.id
+       and s.used_at is null and s.revoked_at is null`,
+    [familyId, tokenId],
+  );
+  return true;
 }
 
 /** The family (and user) of the token with this hash, locked for this transaction; undefined for an unknown token. */
