@@ -91,6 +91,30 @@ describe('local writes', () => {
     expect(view()).toEqual([{ id: DT, name: 'Bullet', model: 'Q1700' }]);
   });
 
+  it('an answer that arrives after its txid went by on the stream confirms at once instead of waiting forever', () => {
+    const seen = () => db.prepare('select table_name, txid from sync_seen_txids order by txid').all();
+    // Nothing unanswered: the stream's txids are not kept.
+    serverApply([change('update', { id: DT, model: 'Q1700', row_version: 4n }, [800])], '2_0');
+    expect(seen()).toEqual([]);
+    const a = w.update('device_types', { id: DT }, { name: 'Bullet' })!;
+    const b = w.update('device_types', { id: DT }, { model: 'Q1800' })!;
+    // Uploaded; the server committed both (one request) and the stream brings the first before the answer.
+    serverApply([change('update', { id: DT, name: 'Bullet', row_version: 5n }, [901])], '3_0');
+    expect(seen()).toEqual([{ table_name: 'device_types', txid: 901 }]);
+    expect(view()).toEqual([{ id: DT, name: 'Bullet', model: 'Q1800' }]);
+    recordResults(db, [
+      { id: a.mutationId, status: 'applied', txid: 901 },
+      { id: b.mutationId, status: 'applied', txid: 902 },
+    ]);
+    expect(outbox()).toMatchObject([{ state: 'awaiting_txid', txid: 902 }]);
+    // Nothing queued any more: what was kept for the answers is dropped.
+    expect(seen()).toEqual([]);
+    serverApply([change('update', { id: DT, model: 'Q1800', row_version: 6n }, [902])], '4_0');
+    expect(outbox()).toEqual([]);
+    expect(db.prepare('select count(*) from local_device_types').pluck().get()).toBe(0);
+    expect(view()).toEqual([{ id: DT, name: 'Bullet', model: 'Q1800' }]);
+  });
+
   it('a rejection rolls the overlay back and lands in the inbox with its reason; a manual conflict shows the server value', () => {
     const a = w.update('device_types', { id: DT }, { name: 'Mine' })!;
     recordResults(db, [{ id: a.mutationId, status: 'rejected', reason: { code: 'forbidden', message: 'no' } }]);

@@ -4,8 +4,14 @@
  *
  *   queued ──applied/conflict with txid──► awaiting_txid ──txid on the stream──► gone (overlay dropped)
  *      │                                       (the stream's batch and the drop commit together)
+ *      ├──applied/conflict with a txid the stream already brought──► gone (overlay dropped)
  *      ├──conflict with nothing written──► gone, columns in the conflict inbox
  *      └──rejected──► gone (overlay rolled back), reason in the conflict inbox
+ *
+ * The stream can bring a mutation's txid before the answer does: the server commits each group
+ * before it answers the request, and a client killed after the commit hears the answer only on the
+ * retry. So while a table has queued mutations, the txids its stream delivers are kept in
+ * sync_seen_txids, and an answer carrying one of them is confirmed at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Mutation, MutationResult } from '../../../shared/sync/mutations.js';
@@ -86,6 +92,7 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
   const get = db.prepare(`SELECT * FROM sync_outbox WHERE id = ? AND state = 'queued'`);
   const awaiting = db.prepare(`UPDATE sync_outbox SET state = 'awaiting_txid', txid = ?, "values" = ? WHERE id = ?`);
   const remove = db.prepare(`DELETE FROM sync_outbox WHERE id = ?`);
+  const seen = db.prepare(`SELECT 1 FROM sync_seen_txids WHERE table_name = ? AND txid = ?`).pluck();
   const inbox = db.prepare(
     `INSERT OR REPLACE INTO sync_conflicts (mutation_id, kind, table_name, op, pk, mine, base, conflicts, reason, created_at)
      VALUES (@id, @kind, @table, @op, @pk, @mine, @base, @conflicts, @reason, @at)`,
@@ -124,12 +131,22 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
           if (c.resolution === 'merged') values[c.column] = c.result;
           else delete values[c.column];
         }
-        if (result.txid === undefined) remove.run(row.id);
+        // No txid: nothing was written, nothing to wait for. A txid already seen: its rows are here.
+        if (result.txid === undefined || seen.get(row.table_name, result.txid)) remove.run(row.id);
         else awaiting.run(result.txid, values ? JSON.stringify(values) : null, row.id);
       }
       rebuildOverlay(db, table, pk);
     }
+    forgetSeenTxids(db);
   })();
+}
+
+/** Seen txids matter only to queued mutations of their table (see the header). */
+function forgetSeenTxids(db: Replica): void {
+  db.prepare(
+    `DELETE FROM sync_seen_txids
+     WHERE table_name NOT IN (SELECT table_name FROM sync_outbox WHERE state = 'queued')`,
+  ).run();
 }
 
 /**
@@ -165,10 +182,20 @@ function rejectDependents(db: Replica, rejected: OutboxRow, now: Date): void {
 
 /**
  * The shape stream delivered these transactions for `table`: their mutations are confirmed, and
- * the overlays they held are re-derived. Call inside the transaction that applies the stream's batch.
+ * the overlays they held are re-derived. While mutations of the table are still unanswered, the
+ * txids are also kept, for an answer that arrives after its transaction (see the header). Call
+ * inside the transaction that applies the stream's batch.
  */
 export function confirmTxids(db: Replica, table: TableDef, txids: ReadonlySet<number>): RowKey[] {
   if (txids.size === 0) return [];
+  const unanswered = db
+    .prepare(`SELECT 1 FROM sync_outbox WHERE table_name = ? AND state = 'queued' LIMIT 1`)
+    .pluck()
+    .get(table.name);
+  if (unanswered) {
+    const keep = db.prepare(`INSERT OR IGNORE INTO sync_seen_txids (table_name, txid) VALUES (?, ?)`);
+    for (const t of txids) keep.run(table.name, t);
+  } else forgetSeenTxids(db);
   const rows = db
     .prepare(`SELECT id, pk, txid FROM sync_outbox WHERE table_name = ? AND state = 'awaiting_txid'`)
     .all(table.name) as Pick<OutboxRow, 'id' | 'pk' | 'txid'>[];
