@@ -4,7 +4,7 @@ import { CONFLICT_RULES, decideConflict } from './conflict-policy.js';
 
 describe('conflict policy', () => {
   it('leaves a column without a rule to a person, keeping the server value', () => {
-    expect(decideConflict('tasks', 'notes', { base: 'a', server: 'b', mine: 'c' })).toEqual({
+    expect(decideConflict('tasks', 'notes', { base: 'a', server: 'b', mine: 'c', role: 'technician' })).toEqual({
       resolution: 'manual',
       result: 'b',
     });
@@ -12,25 +12,39 @@ describe('conflict policy', () => {
 
   it('completed-stays-completed: either side completing wins; both un-ticking keeps the server value', () => {
     const d = (server: boolean, mine: boolean) =>
-      decideConflict('task_subtasks', 'is_completed', { base: null, server, mine });
+      decideConflict('task_subtasks', 'is_completed', { base: null, server, mine, role: 'technician' });
     expect(d(true, false)).toEqual({ resolution: 'merged', result: true, rule: 'completed-stays-completed' });
     expect(d(false, true)).toEqual({ resolution: 'merged', result: true, rule: 'completed-stays-completed' });
     expect(d(false, false)).toMatchObject({ resolution: 'server', result: false });
   });
 
-  it('dispatch-status-wins: the server status stays and the decision names the rule', () => {
-    expect(decideConflict('tasks', 'status', { base: 'scheduled', server: 'cancelled', mine: 'done' })).toEqual({
+  it('dispatch-status-wins: a technician yields to the server status, a dispatcher overrides it; the decision names the rule', () => {
+    const sides = { base: 'scheduled', server: 'in_progress', mine: 'cancelled' };
+    expect(decideConflict('tasks', 'status', { ...sides, role: 'technician' })).toEqual({
       resolution: 'server',
-      result: 'cancelled',
+      result: 'in_progress',
       rule: 'dispatch-status-wins',
     });
+    for (const role of ['dispatcher', 'admin', 'owner'] as const)
+      expect(decideConflict('tasks', 'status', { ...sides, role })).toEqual({
+        resolution: 'client',
+        result: 'cancelled',
+        rule: 'dispatch-status-wins',
+      });
   });
 
   it('tags-merge: additions from both sides are kept, removals from either side apply', () => {
     expect(
-      decideConflict('tasks', 'tags', { base: ['a', 'b', 'c'], server: ['a', 'b', 'x'], mine: ['b', 'c', 'y'] }),
+      decideConflict('tasks', 'tags', {
+        base: ['a', 'b', 'c'],
+        server: ['a', 'b', 'x'],
+        mine: ['b', 'c', 'y'],
+        role: 'technician',
+      }),
     ).toEqual({ resolution: 'merged', result: ['b', 'x', 'y'], rule: 'tags-merge' });
-    expect(decideConflict('tasks', 'tags', { base: null, server: ['x'], mine: ['x', 'y'] }).result).toEqual(['x', 'y']);
+    expect(
+      decideConflict('tasks', 'tags', { base: null, server: ['x'], mine: ['x', 'y'], role: 'technician' }).result,
+    ).toEqual(['x', 'y']);
   });
 
   it('every rule names a real table and column once', () => {

@@ -5,9 +5,11 @@
  * in the conflict inbox. The automatic rules below are the only exceptions; each has a test.
  * Shared, so the app can explain a resolution the same way the gateway made it.
  */
+import { MANAGERS, type Role } from '../schema/roles.js';
 import type { Resolution } from './mutations.js';
 
-export type ColumnSides = { base: unknown; server: unknown; mine: unknown };
+/** The three values of a column, and the role of whoever made `mine`. */
+export type ColumnSides = { base: unknown; server: unknown; mine: unknown; role: Role };
 export type ColumnDecision = { resolution: Resolution; result: unknown; rule?: string };
 
 export type ConflictRule = {
@@ -49,8 +51,12 @@ export const CONFLICT_RULES: readonly ConflictRule[] = [
     name: 'dispatch-status-wins',
     table: 'tasks',
     column: 'status',
-    why: 'Dispatch re-plans work (cancels, reassigns); the status they set wins and the technician is told.',
-    decide: ({ server }) => ({ resolution: 'server', result: server }),
+    why:
+      "Dispatch re-plans work (cancels, reassigns): the status a dispatcher sets wins over a technician's, " +
+      'whichever reached the server first; the result names the rule.',
+    // Only the role of mine is known: a manager's edit wins, anyone else's yields to the server's.
+    decide: ({ server, mine, role }) =>
+      MANAGERS.includes(role) ? { resolution: 'client', result: mine } : { resolution: 'server', result: server },
   },
   {
     name: 'tags-merge',

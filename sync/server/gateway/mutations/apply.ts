@@ -292,7 +292,7 @@ async function applyOne(c: pg.ClientBase, caller: Caller, m: Mutation): Promise<
       plan.op === 'insert'
         ? await applyInsert(c, plan)
         : plan.op === 'update'
-          ? await applyUpdate(c, plan)
+          ? await applyUpdate(c, plan, caller)
           : await applyDelete(c, plan);
     await c.query('release savepoint mutation_one');
     return outcome;
@@ -400,7 +400,7 @@ async function lockRow(
 const notFoundMessage = (t: TableDef, pk: Record<string, string>) =>
   `There is no ${t.name} row ${Object.values(pk).join('/')} in your organization: it was deleted on the server, or never reached it.`;
 
-async function applyUpdate(c: pg.ClientBase, plan: Extract<Plan, { op: 'update' }>): Promise<Outcome> {
+async function applyUpdate(c: pg.ClientBase, plan: Extract<Plan, { op: 'update' }>, caller: Caller): Promise<Outcome> {
   const t = plan.table;
   const baseEntries = plan.values.map((v) => plan.base.find((b) => b.column === v.column)!);
   const both = await canonicalValues(c, t, [...plan.values, ...baseEntries]);
@@ -421,7 +421,7 @@ async function applyUpdate(c: pg.ClientBase, plan: Extract<Plan, { op: 'update' 
     const [b, s, m] = [base[i], row.values[i], mine[i]];
     if (sameValue(m, s)) return; // already so on the server
     if (sameValue(s, b)) return void writes.push({ entry, value: entry.value }); // only I changed it
-    const d = decideConflict(t.name, entry.column, { base: b, server: s, mine: m });
+    const d = decideConflict(t.name, entry.column, { base: b, server: s, mine: m, role: caller.role });
     conflicts.push({
       column: entry.column,
       base: b,

@@ -458,6 +458,28 @@ describe('conflicts', () => {
     ).toBe(1);
   });
 
+  it('dispatch-status-wins: the dispatcher’s status wins even when the technician’s reached the server first', async () => {
+    const id = await freshTask('northwind', { status: 'scheduled' });
+    await mutate1('tech', update('tasks', id, { status: 'in_progress' }, { status: 'scheduled' }));
+    const m = update('tasks', id, { status: 'cancelled' }, { status: 'scheduled' });
+    const res = await mutate1('dispatch', m);
+    expect(res).toMatchObject({
+      status: 'applied',
+      txid: expect.any(Number),
+      conflicts: [
+        {
+          column: 'status',
+          server: 'in_progress',
+          mine: 'cancelled',
+          resolution: 'client',
+          result: 'cancelled',
+          rule: 'dispatch-status-wins',
+        },
+      ],
+    });
+    expect((await row('tasks', id))!.status).toBe('cancelled');
+  });
+
   it('completed-stays-completed: a completed checklist item stays completed', async () => {
     const task = await freshTask();
     const sub = await freshSubtask(task, true);
