@@ -107,9 +107,14 @@ export class SimClient {
     await this.#uploader.drain();
   }
 
-  /** Starts the uploader's own retry loop (used where the gateway goes away mid-upload). */
+  /** Starts the uploader's own loop, retrying with backoff (where the gateway goes away mid-upload). */
   startUploadLoop(): void {
     this.#uploader.start();
+  }
+
+  /** Tells the running upload loop that edits were queued. */
+  kick(): void {
+    this.#uploader.kick();
   }
 
   counts() {
