@@ -11,8 +11,9 @@
  *   any ──► error: the server refused (4xx; retried with backoff, so a refreshed token recovers)
  *               or a batch could not be applied (the table's stream stops; its offset is unchanged)
  */
-export const SYNC_PHASES = ['initial', 'live', 'offline', 'error'] as const;
-export type SyncPhase = (typeof SYNC_PHASES)[number];
+import type { SyncPhase } from '../../shared/sync/sync-phases.js';
+
+export { SYNC_PHASES, type SyncPhase } from '../../shared/sync/sync-phases.js';
 
 export type SyncIssue = { code: string; message: string };
 
