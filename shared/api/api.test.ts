@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAppApi, type Transport } from './client.js';
 import { channels, events, type Handlers } from './contract.js';
 import { dispatch } from './dispatch.js';
+import { CHANNEL_NAMES, EVENT_NAMES, isChannel, isEventName } from './names.js';
 import { ApiError } from './result.js';
 import { isOverdue, nextStatuses } from './task-status.js';
 
@@ -119,5 +120,15 @@ describe('task status rules', () => {
     expect(isOverdue({ status: 'done', dueAt: '2026-05-01T00:00:00Z' }, now)).toBe(false);
     expect(isOverdue({ status: 'open', dueAt: null }, now)).toBe(false);
     expect(isOverdue({ status: 'blocked', dueAt: '2026-06-02T00:00:00Z' }, now)).toBe(false);
+  });
+});
+
+describe('names', () => {
+  it('the preload’s name lists are exactly the contract’s channels and events', () => {
+    expect([...CHANNEL_NAMES].sort()).toEqual(Object.keys(channels).sort());
+    expect([...EVENT_NAMES].sort()).toEqual(Object.keys(events).sort());
+    expect(isChannel('tasks:get')).toBe(true);
+    expect(isChannel('__proto__')).toBe(false);
+    expect(isEventName('constructor')).toBe(false);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DEVICE_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../schema/tables.js';
+import type { ChannelName, EventName } from './names.js';
 import {
   appInfoSchema,
   deviceSchema,
@@ -176,7 +177,7 @@ export const channels = {
 
   'properties:list': channel(z.object({ search: text(200).optional() }).strict(), z.array(propertySummarySchema)),
   'properties:get': channel(z.object({ id }).strict(), propertyDetailSchema),
-} as const;
+} as const satisfies Record<ChannelName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Channels = typeof channels;
 export type Channel = keyof Channels;
@@ -185,21 +186,25 @@ export type ChannelInput<C extends Channel> = z.input<Channels[C]['input']>;
 export type ParsedInput<C extends Channel> = z.output<Channels[C]['input']>;
 export type ChannelOutput<C extends Channel> = z.output<Channels[C]['output']>;
 
+/** Screens main may ask the renderer to show (menu items, accelerators). */
+export const APP_SCREENS = ['my-work', 'properties', 'devices', 'sync', 'settings'] as const;
+export type AppScreen = (typeof APP_SCREENS)[number];
+
 export const events = {
   /** A committed batch or a local write touched these tables: screens showing them re-query. */
   'replica:changed': z.object({ tables: z.array(z.string()) }),
   'sync:status-changed': syncOverviewSchema,
   'session:changed': sessionStateSchema,
   'settings:changed': settingsSchema,
-} as const;
+  /** Show a screen (the application menu's Go items, Settings…). */
+  'app:navigate': z.object({ to: z.enum(APP_SCREENS) }),
+} as const satisfies Record<EventName, z.ZodType>;
 
 export type Events = typeof events;
-export type EventName = keyof Events;
+export type { EventName };
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
 
-export const isChannel = (name: unknown): name is Channel => typeof name === 'string' && Object.hasOwn(channels, name);
-export const isEventName = (name: unknown): name is EventName =>
-  typeof name === 'string' && Object.hasOwn(events, name);
+export { isChannel, isEventName } from './names.js';
 
 /** Main's side: one handler per channel, given parsed input. A missing handler fails to compile. */
 export type Handlers = { [C in Channel]: (input: ParsedInput<C>) => ChannelOutput<C> | Promise<ChannelOutput<C>> };
