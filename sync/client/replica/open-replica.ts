@@ -10,6 +10,14 @@ import { migrateReplica, type ReplicaMigrateResult, type ReplicaMigration } from
 
 export type Replica = Database.Database;
 
+/**
+ * Where better-sqlite3's compiled addon lives when it is not the one beside its package: `npm start`
+ * keeps a copy built for Electron's ABI apart, so the Node build that tests and the CLI use stays
+ * intact. Read from the environment because the engine's worker thread opens the replica too.
+ */
+export const NATIVE_BINDING_ENV = 'FIELDLINE_SQLITE_BINDING';
+const nativeBinding = () => process.env[NATIVE_BINDING_ENV] || undefined;
+
 export type OpenReplicaOptions = {
   /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
@@ -20,7 +28,7 @@ export type OpenReplicaOptions = {
 export type OpenedReplica = { db: Replica; migrations: ReplicaMigrateResult };
 
 export function openReplica(file: string, opts: OpenReplicaOptions = {}): OpenedReplica {
-  const db = new Database(file);
+  const db = new Database(file, { nativeBinding: nativeBinding() });
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5_000))}`);
     db.pragma('journal_mode = WAL');
