@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppUrl, mimeTypeOf, resolveAppAsset, safeExternalUrl } from './guards.js';
+import { secureWebPreferences } from './web-preferences.js';
 
 describe('isAppUrl', () => {
   it('accepts only the app origin', () => {
@@ -60,5 +61,21 @@ describe('resolveAppAsset', () => {
     expect(mimeTypeOf('x/index.html')).toMatch(/^text\/html/);
     expect(mimeTypeOf('x/a.JS')).toMatch(/^text\/javascript/);
     expect(mimeTypeOf('x/unknown.bin')).toBe('application/octet-stream');
+  });
+});
+
+describe('secureWebPreferences', () => {
+  it('isolates and sandboxes the renderer, with Node off everywhere', () => {
+    expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+    });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
 import { APP_ENTRY, isAppUrl, safeExternalUrl } from './guards.js';
+import { secureWebPreferences } from './web-preferences.js';
 
 export type WindowOptions = { preload: string; title: string };
 
@@ -18,17 +19,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
     title: opts.title,
     show: false,
     backgroundColor: '#1b1f24',
-    webPreferences: {
-      preload: opts.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webviewTag: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      spellcheck: true,
-    },
+    webPreferences: secureWebPreferences(opts.preload),
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_ENTRY);
