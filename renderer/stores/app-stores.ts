@@ -1,0 +1,25 @@
+/** Every app-wide store, created once in main.tsx for one AppApi and handed down by context. */
+import type { StoreApi } from 'zustand/vanilla';
+import type { AppApi } from '../../shared/api/contract.js';
+import { createNavStore, type NavStore } from './nav-store.js';
+import { createSessionStore, type SessionStore } from './session-store.js';
+import { createSettingsStore, type SettingsStore } from './settings-store.js';
+import { createSyncStore, type SyncStore } from './sync-store.js';
+
+export type AppStores = {
+  session: StoreApi<SessionStore>;
+  sync: StoreApi<SyncStore>;
+  settings: StoreApi<SettingsStore>;
+  nav: StoreApi<NavStore>;
+};
+
+export function createAppStores(api: AppApi, win: Window): { stores: AppStores; dispose: () => void } {
+  const session = createSessionStore(api);
+  const sync = createSyncStore(api);
+  const settings = createSettingsStore(api);
+  const nav = createNavStore(win);
+  return {
+    stores: { session: session.store, sync: sync.store, settings: settings.store, nav: nav.store },
+    dispose: () => [session, sync, settings, nav].forEach((s) => s.dispose()),
+  };
+}
