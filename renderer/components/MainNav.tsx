@@ -1,0 +1,34 @@
+/** The app's sections. Properties and Devices join this list with their issue. */
+import { useNav, useSync } from '../api/app-context.js';
+import type { Route } from '../stores/routes.js';
+import { RouteLink } from './RouteLink.js';
+
+type Item = { label: string; to: Route; matches: (r: Route) => boolean };
+
+const ITEMS: Item[] = [
+  { label: 'My work', to: { screen: 'my-work' }, matches: (r) => r.screen === 'my-work' || r.screen === 'task' },
+  { label: 'Sync centre', to: { screen: 'sync' }, matches: (r) => r.screen === 'sync' },
+];
+
+export function MainNav() {
+  const route = useNav((s) => s.route);
+  const attention = useSync((s) => (s.overview ? s.overview.outbox.conflicts + s.overview.outbox.rejected : 0));
+  return (
+    <nav className="main-nav" aria-label="Main">
+      <ul>
+        {ITEMS.map((item) => (
+          <li key={item.label}>
+            <RouteLink to={item.to} aria-current={item.matches(route) ? 'page' : undefined}>
+              {item.label}
+              {item.to.screen === 'sync' && attention > 0 && (
+                <span className="nav-count" title="Conflicts and rejected edits to review">
+                  {attention}
+                </span>
+              )}
+            </RouteLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
