@@ -11,11 +11,14 @@ import { ErrorAlert } from './Alert.js';
 
 const OP_LABEL: Record<InboxEntry['op'], string> = { insert: 'New', update: 'Edit', delete: 'Deletion' };
 
-export function InboxEntryCard({ entry, now }: { entry: InboxEntry; now: Date }) {
+type Props = { entry: InboxEntry; now: Date; onResolved: () => void };
+
+export function InboxEntryCard({ entry, now, onResolved }: Props) {
   const api = useApi();
-  const resolve = useAction((choice: 'mine' | 'theirs') =>
-    api.invoke('inbox:resolve', { mutationId: entry.mutationId, choice }),
-  );
+  const resolve = useAction(async (choice: 'mine' | 'theirs') => {
+    await api.invoke('inbox:resolve', { mutationId: entry.mutationId, choice });
+    onResolved();
+  });
   const headingId = `inbox-${entry.mutationId}`;
   const conflict = entry.kind === 'conflict';
   const reason =

@@ -1,7 +1,7 @@
 /** Local edits on their way to the server: waiting, awaiting confirmation, the last upload error; Retry now. */
 import type { SyncOverview } from '../../shared/api/views.js';
 import { useSync } from '../api/app-context.js';
-import { formatAgo, formatCount } from '../lib/format.js';
+import { asSentence, formatAgo, formatCount } from '../lib/format.js';
 import { useAction } from '../lib/use-action.js';
 import { ErrorAlert } from './Alert.js';
 
@@ -35,7 +35,7 @@ export function OutboxPanel({ overview, now }: { overview: SyncOverview; now: Da
       {empty && !outbox.lastUploadError && <p className="muted">Every edit made on this laptop is on the server.</p>}
       {outbox.lastUploadError && (
         <ErrorAlert>
-          The last upload failed: {outbox.lastUploadError.message}{' '}
+          The last upload failed: {asSentence(outbox.lastUploadError.message)}{' '}
           {overview.online ? 'It will be retried shortly.' : 'It will be retried when the server is reachable.'}
         </ErrorAlert>
       )}

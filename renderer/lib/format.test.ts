@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDaysBetween, formatAgo, formatFieldValue, formatWhen, plural } from './format.js';
+import { asSentence, calendarDaysBetween, formatAgo, formatFieldValue, formatWhen, plural } from './format.js';
 
 // Local-time dates, so the tests hold in any time zone.
 const now = new Date(2026, 2, 11, 10, 30);
@@ -45,5 +45,12 @@ describe('formatFieldValue and plural', () => {
     expect(formatFieldValue('2026-03-12 is not a timestamp')).toBe('2026-03-12 is not a timestamp');
     expect(plural(1, 'task')).toBe('1 task');
     expect(plural(2, 'entry', 'entries')).toBe('2 entries');
+  });
+});
+
+describe('asSentence', () => {
+  it('ends a message with a full stop unless it already ends a sentence', () => {
+    expect(asSentence('connect ECONNREFUSED 127.0.0.1:7410')).toBe('connect ECONNREFUSED 127.0.0.1:7410.');
+    expect(asSentence('Try again later. ')).toBe('Try again later.');
   });
 });

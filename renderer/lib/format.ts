@@ -54,3 +54,7 @@ export const formatCount = (n: number, locale?: string): string => n.toLocaleStr
 
 /** "1 task", "3 tasks". */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** A message as a sentence, so another can follow it ("…refused" → "…refused."). */
+export const asSentence = (message: string): string =>
+  /[.!?…]$/.test(message.trim()) ? message.trim() : `${message.trim()}.`;

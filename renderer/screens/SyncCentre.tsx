@@ -1,4 +1,5 @@
 /** The sync centre: honestly what is synced, what is waiting, what was refused and which conflicts need a person. */
+import { useRef } from 'react';
 import type { SyncOverview } from '../../shared/api/views.js';
 import { useSync } from '../api/app-context.js';
 import { ErrorAlert, Notice } from '../components/Alert.js';
@@ -17,8 +18,11 @@ function SyncSummary({ overview }: { overview: SyncOverview }) {
     <div className="sync-summary">
       <span className={`connection connection-${overview.online ? 'online' : 'offline'}`}>
         <span className="sync-dot" aria-hidden="true" />
-        {overview.online ? 'Online' : 'Offline: edits are kept on this laptop and upload when the server is back'}
+        {overview.online ? 'Online' : 'Offline'}
       </span>
+      {!overview.online && (
+        <span className="muted">Edits are kept on this laptop and upload when the server is reachable again.</span>
+      )}
       <span className="sync-state">
         State: <strong>{SYNC_STATE_LABEL[overview.state]}</strong>
       </span>
@@ -29,6 +33,9 @@ function SyncSummary({ overview }: { overview: SyncOverview }) {
 
 function InboxSection({ countsKey }: { countsKey: string }) {
   const now = useNow(30_000);
+  // A resolved entry disappears with its buttons; keep the keyboard user in the section.
+  const conflictsHeading = useRef<HTMLHeadingElement>(null);
+  const rejectedHeading = useRef<HTMLHeadingElement>(null);
   const { data, error, reload } = useInbox(countsKey);
   const conflicts = data?.filter((e) => e.kind === 'conflict') ?? [];
   const rejected = data?.filter((e) => e.kind === 'rejected') ?? [];
@@ -40,21 +47,21 @@ function InboxSection({ countsKey }: { countsKey: string }) {
         </ErrorAlert>
       )}
       <section className="panel" aria-labelledby="conflicts-heading">
-        <h2 id="conflicts-heading">
+        <h2 id="conflicts-heading" ref={conflictsHeading} tabIndex={-1}>
           Conflicts <span className="heading-count">{conflicts.length || ''}</span>
         </h2>
         {data && conflicts.length === 0 && <p className="muted">No conflicts to resolve.</p>}
         {conflicts.map((e) => (
-          <InboxEntryCard key={e.mutationId} entry={e} now={now} />
+          <InboxEntryCard key={e.mutationId} entry={e} now={now} onResolved={() => conflictsHeading.current?.focus()} />
         ))}
       </section>
       <section className="panel" aria-labelledby="rejected-heading">
-        <h2 id="rejected-heading">
+        <h2 id="rejected-heading" ref={rejectedHeading} tabIndex={-1}>
           Rejected edits <span className="heading-count">{rejected.length || ''}</span>
         </h2>
         {data && rejected.length === 0 && <p className="muted">The server has refused none of your edits.</p>}
         {rejected.map((e) => (
-          <InboxEntryCard key={e.mutationId} entry={e} now={now} />
+          <InboxEntryCard key={e.mutationId} entry={e} now={now} onResolved={() => rejectedHeading.current?.focus()} />
         ))}
       </section>
     </>
