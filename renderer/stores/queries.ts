@@ -1,4 +1,5 @@
 /** The per-screen reads, each with the replica tables whose changes make it stale. */
+import { useEffect, useState } from 'react';
 import { useApiQuery } from './use-api-query.js';
 
 const TASK_LIST_TABLES = ['tasks', 'task_subtasks', 'properties', 'user_profiles'] as const;
@@ -20,7 +21,13 @@ export const useTaskDetail = (id: string) => useApiQuery('tasks:get', { id }, TA
 export const useDeviceTypes = () => useApiQuery('device-types:list', {}, ['device_types']);
 
 /**
- * The conflict inbox lives in sync-owned tables, not the replica's domain tables, so it also
- * re-reads whenever the overview's conflict or rejection counts move.
+ * The conflict inbox lives in sync-owned tables, so it re-reads whenever the overview's conflict
+ * or rejection counts move, and when a table its entries show "theirs" from changes.
  */
-export const useInbox = (countsKey: string) => useApiQuery('inbox:list', {}, 'any', { refreshKey: countsKey });
+export function useInbox(countsKey: string) {
+  const [tables, setTables] = useState<string[]>([]);
+  const query = useApiQuery('inbox:list', {}, tables, { refreshKey: countsKey });
+  const entryTables = query.data ? [...new Set(query.data.map((e) => e.table))].sort().join(',') : '';
+  useEffect(() => setTables(entryTables ? entryTables.split(',') : []), [entryTables]);
+  return query;
+}
