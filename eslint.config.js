@@ -35,4 +35,24 @@ export default tseslint.config(
   layer(['electron/**', 'sync/client/**'], ['**/renderer/**']),
   layer(['sync/client/**'], ['electron', '**/electron/**', '**/sync/server/**']),
   layer(['sync/server/**'], ['electron', '**/electron/**', '**/renderer/**', '**/sync/client/**']),
+  // Main-process services and the browser-mode bridge also run in plain Node (browser mode, tests): no Electron,
+  // and nothing from the Electron shell (main/, preload/) that might.
+  {
+    files: ['electron/services/**', 'electron/bridge/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'electron/services and electron/bridge run in plain Node too.' }],
+          patterns: [
+            { group: ['electron/*'], message: 'electron/services and electron/bridge run in plain Node too.' },
+            {
+              group: ['**/renderer/**', '**/main/**', '**/preload/**'],
+              message: 'Crosses the dependency rule in DESIGN.md (services and bridge stay plain Node).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

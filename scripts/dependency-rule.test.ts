@@ -2,7 +2,7 @@
  * The dependency rule of DESIGN.md as a fast static check (eslint.config.js mirrors it for editors):
  *   shared/      imports no other layer, no Node built-in, no electron (its tests may use node: and vitest)
  *   renderer/    never imports electron/ or sync/, nor Node built-ins or the electron package
- *   electron/    never imports renderer/
+ *   electron/    never imports renderer/; electron/services/ and electron/bridge/ not the electron package either
  *   sync/client/ never imports renderer/, electron/ (folder or package) or sync/server/
  *   sync/server/ never imports electron/ (folder or package), renderer/ or sync/client/
  * Module specifiers are read from the TypeScript syntax tree, so comments and strings never count and
@@ -100,6 +100,9 @@ function breaks(file: string, target: Target): string | undefined {
       return undefined;
     case 'electron':
       if (to === 'renderer') return 'electron/ may not import renderer/';
+      // The app's services and the browser-mode bridge run in plain Node too (browser mode, tests).
+      if (target.kind === 'electron-package' && /^electron\/(services|bridge)\//.test(file))
+        return 'electron/services/ and electron/bridge/ may not import electron (they run in plain Node)';
       return undefined;
     case 'sync/client':
       if (to === 'renderer') return 'sync/client/ may not import renderer/';
@@ -233,5 +236,16 @@ describe('dependency rule (DESIGN.md)', () => {
     expect(checkSource('electron/main.ts', `import '../renderer/index.js';\nimport '../sync/client/x.js';`)).toEqual([
       { file: 'electron/main.ts', specifier: '../renderer/index.js', reason: 'electron/ may not import renderer/' },
     ]);
+    expect(checkSource('electron/main/window.ts', `import { app } from 'electron';`)).toEqual([]);
+    expect(
+      checkSource('electron/services/app-host.ts', `import { app } from 'electron';\nimport '../../sync/client/x.js';`),
+    ).toEqual([
+      {
+        file: 'electron/services/app-host.ts',
+        specifier: 'electron',
+        reason: 'electron/services/ and electron/bridge/ may not import electron (they run in plain Node)',
+      },
+    ]);
+    expect(checkSource('electron/bridge/server.ts', `import { ipcMain } from 'electron/main';`)).toHaveLength(1);
   });
 });
