@@ -229,7 +229,7 @@ describe('AppHost', () => {
 });
 
 describe('AppHost offline and across restarts', () => {
-  const outboxRows = (tech: { id: string; orgId: string }) => {
+  const keptReplica = (tech: { id: string; orgId: string }) => {
     const file = replicaFileOf(dataDir, tech.id, tech.orgId);
     return fs.existsSync(file) ? file : undefined;
   };
@@ -261,6 +261,40 @@ describe('AppHost offline and across restarts', () => {
     expect(server.rows[0]?.is_completed).toBe(true);
   });
 
+  it('an edit that conflicts lands in the inbox with a label; keeping mine sends it again', async () => {
+    const port = stack.gateway.port;
+    await stack.gateway.stop();
+    const [task] = await t.value('tasks:mine', { includeClosed: false });
+    await t.value('tasks:update', { id: task!.id, changes: { notes: 'Mine: bring the long ladder' } });
+    await stack.sql.query(`update tasks set notes = 'Theirs: use the lift' where id = $1`, [task!.id]);
+    stack.gateway = await stack.startGateway(port);
+    await t.value('sync:retry');
+    await t.untilSync((o) => o.outbox.conflicts === 1 && o.outbox.queued === 0 && o.outbox.awaitingConfirmation === 0);
+    // "Theirs" is the row as the replica has it: the server's edit may still be on its way down.
+    const entry = await waitFor(async () => {
+      const [first] = await t.value('inbox:list');
+      return first?.fields[0]?.theirs === 'Theirs: use the lift' ? first : undefined;
+    });
+    expect(entry).toMatchObject({
+      kind: 'conflict',
+      table: 'tasks',
+      label: `Task: ${task!.title}`,
+      fields: [{ column: 'notes', mine: 'Mine: bring the long ladder', theirs: 'Theirs: use the lift' }],
+    });
+    await waitFor(async () => (await t.value('tasks:get', { id: task!.id })).notes === 'Theirs: use the lift');
+
+    const resolved = await t.value('inbox:resolve', { mutationId: entry!.mutationId, choice: 'mine' });
+    expect(resolved.mutationIds).toHaveLength(1);
+    expect(await t.value('inbox:list')).toEqual([]);
+    await t.untilSync((o) => o.idle && o.outbox.conflicts === 0);
+    const server = await stack.sql.query(`select notes from tasks where id = $1`, [task!.id]);
+    expect(server.rows[0]?.notes).toBe('Mine: bring the long ladder');
+    expect(await t.call('inbox:resolve', { mutationId: entry!.mutationId, choice: 'theirs' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+  });
+
   it('signs out (even offline) keeping the replica and its unsynced edits; signing in again sends them', async () => {
     const tech = stack.user(TECH);
     const port = stack.gateway.port;
@@ -274,7 +308,7 @@ describe('AppHost offline and across restarts', () => {
     const out = await t.value('session:sign-out');
     expect(out).toEqual({ status: 'signed-out', serverUrl: stack.gateway.url, lastEmail: TECH, reason: null });
     expect(fs.existsSync(t.tokenFile)).toBe(false);
-    expect(outboxRows(tech)).toBeDefined();
+    expect(keptReplica(tech)).toBeDefined();
     expect(await t.value('sync:status')).toMatchObject({ state: 'signed-out' });
     expect(await t.call('tasks:mine')).toMatchObject({ ok: false, error: { code: 'signed_out' } });
 
@@ -311,13 +345,14 @@ describe('AppHost offline and across restarts', () => {
          where user_id = $1 and revoked_at is null`,
         [tech.id],
       );
-      await waitFor(() => t.host.overview().state === 'signed-out', 30_000);
+      await waitFor(async () => (await t.value('session:get')).status === 'signed-out', 30_000);
       const state = await t.value('session:get');
       expect(state).toMatchObject({ status: 'signed-out', lastEmail: TECH, reason: { code: 'session_expired' } });
       expect(state.status === 'signed-out' && state.reason?.message).toBeTruthy();
       expect(t.events.filter((e) => e.event === 'session:changed').at(-1)?.payload).toEqual(state);
-      expect(fs.existsSync(t.tokenFile)).toBe(false);
-      expect(outboxRows(tech)).toBeDefined();
+      await waitFor(() => !fs.existsSync(t.tokenFile)); // forgotten once the engine has stopped
+      expect(await t.value('sync:status')).toMatchObject({ state: 'signed-out' });
+      expect(keptReplica(tech)).toBeDefined();
     } finally {
       await short.stop();
     }

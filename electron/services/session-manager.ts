@@ -173,9 +173,10 @@ export class SessionManager {
     void this.#exclusive(async () => {
       const current = this.#state;
       if (current.status !== 'signed-in') return;
+      // Say so first: screens stop offering work at once, while the engine and the file close.
+      this.#setSignedOut(current, issue);
       await this.#closeWorkspace();
       await this.#o.tokenStore.clear();
-      this.#setSignedOut(current, issue);
     });
   }
 

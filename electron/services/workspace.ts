@@ -49,6 +49,10 @@ export class Workspace {
   #engineRunning = false;
   #engineError: Issue | null = null;
   #lastUploadError: Issue | null = null;
+  /** Tables with edits in the outbox, as last seen: the engine's answers may change their rows. */
+  #editedTables = new Set<string>();
+  #lastCounts = '';
+  readonly #outboxTables;
   #closed = false;
 
   private constructor(opts: WorkspaceOptions, db: Replica) {
@@ -59,6 +63,7 @@ export class Workspace {
     this.writes = new LocalWrites(db);
     this.inbox = new ConflictInbox(db, this.writes);
     this.#oldestQueued = db.prepare(`SELECT min(created_at) FROM sync_outbox WHERE state = 'queued'`).pluck();
+    this.#outboxTables = db.prepare(`SELECT DISTINCT table_name FROM sync_outbox`).pluck();
   }
 
   /**
@@ -83,10 +88,26 @@ export class Workspace {
     return { ...this.#tokens };
   }
 
-  /** Local writes were committed: upload them now and refresh the overview. */
-  afterLocalWrite(): void {
+  /** Local writes to `tables` were committed: upload them now and refresh the overview. */
+  afterLocalWrite(tables: readonly string[]): void {
+    for (const t of tables) this.#editedTables.add(t);
     this.#engine?.kick();
     this.#o.onActivity();
+  }
+
+  /**
+   * The engine's uploader answered: a rejected edit rolls its row back, a conflict shows the
+   * server's values, without any synced batch to announce it. So when the counts move, the tables
+   * that had edits waiting are changed tables too.
+   */
+  #outboxMoved(counts: object): void {
+    const key = JSON.stringify(counts);
+    if (key === this.#lastCounts) return;
+    this.#lastCounts = key;
+    const now = this.#outboxTables.all() as string[];
+    const touched = new Set([...this.#editedTables, ...now]);
+    this.#editedTables = new Set(now);
+    if (touched.size > 0) this.#o.onSynced([...touched]);
   }
 
   overview(): SyncOverview {
@@ -141,6 +162,7 @@ export class Workspace {
     engine.on('outbox', (c) => {
       if (!mine()) return;
       if (c.queued === 0) this.#lastUploadError = null;
+      this.#outboxMoved(c);
       this.#o.onActivity();
     });
     engine.on('upload-error', (e: EngineIssue) => {

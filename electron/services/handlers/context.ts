@@ -24,7 +24,7 @@ export function writeAction<T>(ctx: HandlerContext, tables: readonly string[], f
   const ws = ctx.session.requireWorkspace();
   const result = ws.writes.transaction(() => fn(ws));
   ctx.emit('replica:changed', { tables: [...tables] });
-  ws.afterLocalWrite();
+  ws.afterLocalWrite(tables);
   return result;
 }
 

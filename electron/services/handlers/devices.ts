@@ -4,7 +4,7 @@ import { ApiError } from '../../../shared/api/result.js';
 import type { Device } from '../../../shared/api/views.js';
 import { assertMayWrite } from '../access.js';
 import { toCsv } from '../csv.js';
-import { allDeviceIds, countDevices, deviceIdsPage } from '../queries/device-search.js';
+import { allDeviceIds, deviceWindow } from '../queries/device-search.js';
 import { devicesByIds, listDeviceTypes } from '../queries/devices.js';
 import { nowIso, stmt } from '../queries/sql.js';
 import { taskForWrite } from '../queries/tasks.js';
@@ -140,7 +140,8 @@ export function deviceHandlers(
 
     'devices:query': ({ offset, limit, ...filter }) => {
       const db = ws().db;
-      return { total: countDevices(db, filter), rows: devicesByIds(db, deviceIdsPage(db, filter, offset, limit)) };
+      const { total, ids } = deviceWindow(db, filter, offset, limit);
+      return { total, rows: devicesByIds(db, ids) };
     },
 
     'devices:export-csv': async (filter) => {

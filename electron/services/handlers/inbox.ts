@@ -22,7 +22,7 @@ export function inboxHandlers(ctx: HandlerContext): Pick<Handlers, 'inbox:list' 
         newId = ws.inbox.keepMine(mutationId);
       } else ws.inbox.takeTheirs(mutationId);
       ctx.emit('replica:changed', { tables: [entry.table] });
-      ws.afterLocalWrite();
+      ws.afterLocalWrite([entry.table]);
       return { mutationIds: newId ? [newId] : [] };
     },
   };

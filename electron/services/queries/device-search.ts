@@ -51,13 +51,21 @@ function filterSql(f: DeviceSearch): Where {
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }
 
+/**
+ * A serial search reads every serial: make it read them from the serial index (index-only, ~5 ms at
+ * 75k) rather than whichever index the planner likes for `deleted_at IS NULL` (~20 ms, reading rows).
+ * Filters by site, account or type narrow better through their own indexes.
+ */
+const indexHint = (f: DeviceSearch): string =>
+  f.serial?.trim() && !f.propertyId && !f.accountId && !f.typeIds?.length ? ' INDEXED BY devices_live_serial' : '';
+
 /** The two arms of devices_view, live rows only, each selecting `columns` plus `r` (rowid) and `oid`. */
-function arms(columns: string, w: Where): Where {
+function arms(columns: string, w: Where, hint = ''): Where {
   return {
     sql: `SELECT o.rowid AS r, o.id AS oid${columns} FROM local_devices o
           WHERE o._deleted = 0 AND o.deleted_at IS NULL${w.sql}
           UNION ALL
-          SELECT s.rowid AS r, NULL AS oid${columns} FROM devices s
+          SELECT s.rowid AS r, NULL AS oid${columns} FROM devices s${hint}
           WHERE s.deleted_at IS NULL${w.sql}
             AND s.rowid NOT IN (SELECT d.rowid FROM local_devices x JOIN devices d ON d.id = x.id)`,
     params: [...w.params, ...w.params],
@@ -89,11 +97,11 @@ function orderedSql(f: DeviceSearch): Where {
   const dir = f.sort.direction === 'desc' ? 'DESC' : 'ASC';
   const own = OWN_SORTS[f.sort.column];
   if (own) {
-    const a = arms(own.columns, w);
+    const a = arms(own.columns, w, indexHint(f));
     return { sql: `${a.sql} ORDER BY ${own.order(dir)}`, params: a.params };
   }
   const byName = NAME_SORTS[f.sort.column]!;
-  const a = arms(`, ${byName.fk} AS fk, serial_number AS sn`, w);
+  const a = arms(`, ${byName.fk} AS fk, serial_number AS sn`, w, indexHint(f));
   return {
     sql: `WITH names AS MATERIALIZED (${byName.names})
           SELECT m.r, m.oid FROM (${a.sql}) m LEFT JOIN names n ON n.id = m.fk
@@ -104,7 +112,7 @@ function orderedSql(f: DeviceSearch): Where {
 
 /** How many devices match. */
 export function countDevices(db: Replica, f: DeviceSearch): number {
-  const a = arms('', filterSql(f));
+  const a = arms('', filterSql(f), indexHint(f));
   return stmt(db, `SELECT count(*) FROM (${a.sql})`)
     .pluck()
     .get(...a.params) as number;
@@ -125,11 +133,19 @@ function idsOf(db: Replica, hits: readonly Hit[]): string[] {
   return hits.map((h) => h.oid ?? ids.get(h.r)).filter((id): id is string => id !== undefined);
 }
 
-/** One window of matching device ids, in sort order. */
-export function deviceIdsPage(db: Replica, f: DeviceSearch, offset: number, limit: number): string[] {
+/** One window of matching device ids, in sort order, and how many match in all. */
+export function deviceWindow(
+  db: Replica,
+  f: DeviceSearch,
+  offset: number,
+  limit: number,
+): { total: number; ids: string[] } {
   const q = orderedSql(f);
   const hits = stmt(db, `${q.sql} LIMIT ? OFFSET ?`).all(...q.params, limit, offset) as Hit[];
-  return idsOf(db, hits);
+  // A short window ran off the end of the matches, so it already says how many there are: a search
+  // (few matches, a full index scan each) then costs one pass instead of two.
+  const total = hits.length < limit && (hits.length > 0 || offset === 0) ? offset + hits.length : countDevices(db, f);
+  return { total, ids: idsOf(db, hits) };
 }
 
 /** Every matching device id, in sort order (CSV export). */

@@ -2,7 +2,7 @@
 import type { PropertyDetail, PropertySummary } from '../../../shared/api/views.js';
 import type { Replica } from '../../../sync/client/replica/open-replica.js';
 import { contactsForSite } from './contacts.js';
-import { deviceCountsByProperty, deviceIdsPage } from './device-search.js';
+import { allDeviceIds, deviceCountsByProperty } from './device-search.js';
 import { devicesByIds } from './devices.js';
 import { byId, containsPattern, IN_LIST, num, rowsForIds, stmt } from './sql.js';
 import { openTasksOfProperty } from './tasks.js';
@@ -97,12 +97,7 @@ export function propertyDetail(db: Replica, id: string): PropertyDetail | undefi
      WHERE id = ? AND deleted_at IS NULL`,
   ).get(id) as DetailRow | undefined;
   if (!p) return undefined;
-  const deviceIds = deviceIdsPage(
-    db,
-    { propertyId: id, sort: { column: 'serialNumber', direction: 'asc' } },
-    0,
-    100_000,
-  );
+  const deviceIds = allDeviceIds(db, { propertyId: id, sort: { column: 'serialNumber', direction: 'asc' } });
   const openTaskList = openTasksOfProperty(db, id);
   const [summary] = summaries(db, [p], {
     openTasks: new Map([[id, openTaskList.length]]),
