@@ -340,6 +340,10 @@ describe('AppHost offline and across restarts', () => {
     try {
       await t.value('session:sign-in', { serverUrl: short.url, email: TECH, password: DEMO_PASSWORD });
       await t.untilSync((o) => o.state === 'live');
+      // The engine refreshes these 2-second tokens; every rotation is saved, so a restart resumes the newest.
+      const saved = () => JSON.parse(fs.readFileSync(t.tokenFile, 'utf8')) as { tokens: { refreshToken: string } };
+      const first = saved().tokens.refreshToken;
+      await waitFor(() => saved().tokens.refreshToken !== first, 15_000);
       await stack.sql.query(
         `update app.refresh_tokens set revoked_at = now(), revoked_reason = 'user_disabled'
          where user_id = $1 and revoked_at is null`,
