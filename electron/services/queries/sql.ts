@@ -8,7 +8,10 @@ import type { Replica } from '../../../sync/client/replica/open-replica.js';
 
 const cache = new WeakMap<Replica, Map<string, Database.Statement>>();
 
-/** The prepared statement for `sql` on `db`, prepared once per connection. */
+/**
+ * The prepared statement for `sql` on `db`, prepared once per connection. Shared by every caller of
+ * the same text, so a statement used with `.pluck()` keeps plucking: give such queries their own text.
+ */
 export function stmt(db: Replica, sql: string): Database.Statement {
   let perDb = cache.get(db);
   if (!perDb) cache.set(db, (perDb = new Map()));
