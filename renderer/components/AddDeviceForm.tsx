@@ -51,10 +51,11 @@ export function AddDeviceForm({ taskId, onAdded, onCancel }: Props) {
 
   const text = (key: keyof typeof EMPTY, label: string, optional = false) => (
     <div className="field">
-      <label htmlFor={`${id}-${key}`}>
-        {label}
-        {optional && <span className="optional"> (optional)</span>}
-      </label>
+      {/* "optional" sits beside the label, not in it, so the field's name is just "Floor". */}
+      <span className="field-label-row">
+        <label htmlFor={`${id}-${key}`}>{label}</label>
+        {optional && <span className="optional">optional</span>}
+      </span>
       <input id={`${id}-${key}`} value={fields[key]} onChange={(e) => set(key)(e.target.value)} disabled={add.busy} />
     </div>
   );

@@ -52,8 +52,9 @@ export function formatFieldValue(value: unknown, locale?: string): string {
 
 export const formatCount = (n: number, locale?: string): string => n.toLocaleString(locale);
 
-/** "1 task", "3 tasks". */
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+/** "1 task", "3,965 tasks". */
+export const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** A message as a sentence, so another can follow it ("…refused" → "…refused."). */
 export const asSentence = (message: string): string =>

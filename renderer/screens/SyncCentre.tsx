@@ -13,6 +13,16 @@ import { useNow } from '../lib/use-now.js';
 import { useInbox } from '../stores/queries.js';
 import '../styles/sync-centre.css';
 
+/** Idle means nothing is moving; it is not "all done" while edits wait for a person's decision. */
+function IdleNote({ attention }: { attention: number }) {
+  if (attention === 0) return <span className="sync-idle">Everything is synced.</span>;
+  return (
+    <span className="sync-attention">
+      Synced; {attention === 1 ? '1 edit needs' : `${attention} edits need`} your decision below.
+    </span>
+  );
+}
+
 function SyncSummary({ overview }: { overview: SyncOverview }) {
   return (
     <div className="sync-summary">
@@ -26,7 +36,7 @@ function SyncSummary({ overview }: { overview: SyncOverview }) {
       <span className="sync-state">
         State: <strong>{SYNC_STATE_LABEL[overview.state]}</strong>
       </span>
-      {overview.idle && <span className="sync-idle">Everything is synced.</span>}
+      {overview.idle && <IdleNote attention={overview.outbox.conflicts + overview.outbox.rejected} />}
     </div>
   );
 }
