@@ -8,7 +8,7 @@ function describe(overview: SyncOverview | null): { tone: string; text: string }
   const parts = [overview.online ? 'Online' : 'Offline'];
   const unsynced = overview.outbox.queued + overview.outbox.awaitingConfirmation;
   if (unsynced > 0) parts.push(`${unsynced} unsynced`);
-  else if (overview.state === 'initial' || overview.state === 'starting') parts.push('syncing');
+  else if (overview.online && (overview.state === 'initial' || overview.state === 'starting')) parts.push('syncing');
   const attention = overview.outbox.conflicts + overview.outbox.rejected;
   if (attention > 0) parts.push(plural(attention, 'to review', 'to review'));
   const tone =

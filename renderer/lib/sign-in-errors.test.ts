@@ -10,10 +10,19 @@ describe('signInErrorMessage', () => {
     expect(signInErrorMessage('rate_limited', 'x', 'http://s')).toMatch(/Too many sign-in attempts/);
   });
 
+  it('names the field a bad input is about, without the channel', () => {
+    expect(
+      signInErrorMessage(
+        'bad_input',
+        'session:sign-in: serverUrl: The server address must start with http:// or https://.',
+        'x',
+      ),
+    ).toBe('The server address must start with http:// or https://.');
+    expect(signInErrorMessage('bad_input', 'session:sign-in: email: Too small', '')).toBe('Email: Too small');
+  });
+
   it("falls back to the API's own message", () => {
-    expect(signInErrorMessage('bad_input', 'serverUrl: must start with http://', '')).toBe(
-      'serverUrl: must start with http://',
-    );
+    expect(signInErrorMessage('bad_input', 'something else', '')).toBe('something else');
     expect(signInErrorMessage(null, '', '')).toBe('Signing in failed.');
   });
 });

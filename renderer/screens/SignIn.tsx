@@ -41,6 +41,10 @@ export function SignIn() {
       setError(`Enter ${missing}.`);
       return;
     }
+    if (!/^https?:\/\//i.test(serverUrl.trim())) {
+      setError('The server address must start with http:// or https://.');
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
