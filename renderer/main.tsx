@@ -14,6 +14,8 @@ import { installTheme } from './lib/theme.js';
 import { createAppStores } from './stores/app-stores.js';
 import './styles/base.css';
 import './styles/controls.css';
+import './styles/feedback.css';
+import './styles/panels.css';
 
 // The CSP forbids eval: keep zod from probing `new Function` (a reported violation even when caught).
 z.config({ jitless: true });
