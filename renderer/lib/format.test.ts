@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { asSentence, calendarDaysBetween, formatAgo, formatFieldValue, formatWhen, plural } from './format.js';
+import {
+  asSentence,
+  calendarDaysBetween,
+  formatMinutes,
+  formatAgo,
+  formatFieldValue,
+  formatWhen,
+  plural,
+} from './format.js';
 
 // Local-time dates, so the tests hold in any time zone.
 const now = new Date(2026, 2, 11, 10, 30);
@@ -52,5 +60,11 @@ describe('asSentence', () => {
   it('ends a message with a full stop unless it already ends a sentence', () => {
     expect(asSentence('connect ECONNREFUSED 127.0.0.1:7410')).toBe('connect ECONNREFUSED 127.0.0.1:7410.');
     expect(asSentence('Try again later. ')).toBe('Try again later.');
+  });
+});
+
+describe('formatMinutes', () => {
+  it('switches to hours from an hour up', () => {
+    expect([45, 60, 90, 480].map(formatMinutes)).toEqual(['45 min', '1 h', '1 h 30 min', '8 h']);
   });
 });

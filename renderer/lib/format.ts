@@ -59,3 +59,11 @@ export const plural = (n: number, one: string, many = `${one}s`): string =>
 /** A message as a sentence, so another can follow it ("…refused" → "…refused."). */
 export const asSentence = (message: string): string =>
   /[.!?…]$/.test(message.trim()) ? message.trim() : `${message.trim()}.`;
+
+/** "45 min", "2 h", "1 h 30 min". */
+export function formatMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes % 60);
+  return m ? `${h} h ${m} min` : `${h} h`;
+}

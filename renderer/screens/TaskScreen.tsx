@@ -12,7 +12,7 @@ import { ScreenHeading } from '../components/ScreenHeading.js';
 import { TaskDevices } from '../components/TaskDevices.js';
 import { TaskStatusActions } from '../components/TaskStatusActions.js';
 import { errorCode, errorMessage } from '../lib/errors.js';
-import { formatWhen } from '../lib/format.js';
+import { formatMinutes, formatWhen } from '../lib/format.js';
 import { useNow } from '../lib/use-now.js';
 import { useTaskDetail } from '../stores/queries.js';
 import '../styles/task.css';
@@ -47,7 +47,7 @@ function TaskFacts({ task, now }: { task: TaskDetail; now: Date }) {
       {task.estimatedMinutes !== null && (
         <div>
           <dt>Estimate</dt>
-          <dd>{task.estimatedMinutes} min</dd>
+          <dd>{formatMinutes(task.estimatedMinutes)}</dd>
         </div>
       )}
       {task.projectName && (
