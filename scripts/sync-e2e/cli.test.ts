@@ -94,7 +94,7 @@ describe('fieldline CLI against the real stack', () => {
       expect(t.offset, t.table).toMatch(/^\d+_(\d+|inf)$/);
       expect(t.handle, t.table).toBeTruthy();
     }
-    expect(report.outbox).toEqual({ queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
+    expect(report.outbox).toEqual({ queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 });
   });
 
   it('a second sync --once resumes the replica and brings the changes made meanwhile', async () => {

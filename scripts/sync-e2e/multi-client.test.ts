@@ -153,20 +153,49 @@ describe('offline edits of one row by several clients', () => {
   it.each([
     ['dispatch uploads first', 'dispatch'],
     ['the technician uploads first', 'tech'],
-  ])('dispatch-status-wins (%s): the dispatcher’s status stands', async (_, firstName) => {
-    const id = await freshTask({ status: 'scheduled' });
-    const edits: [SimClient, () => string][] = [
-      [dispatch, () => dispatch.writes.update('tasks', { id }, { status: 'cancelled' })!.mutationId],
-      [tech, () => tech.writes.update('tasks', { id }, { status: 'in_progress' })!.mutationId],
-    ];
-    const ordered = firstName === 'dispatch' ? edits : [edits[1]!, edits[0]!];
-    const [, second] = await offline(ordered[0]!, ordered[1]!);
-    expect((await serverRow('tasks', id))!.status).toBe('cancelled');
-    for (const c of [tech, tech2, dispatch]) expect(c.row('tasks', id)!.status).toBe('cancelled');
-    const { rows } = await stack.sql.query('select rule from app.mutation_conflicts where mutation_id = $1', [second]);
-    expect(rows).toEqual([{ rule: 'dispatch-status-wins' }]);
-    expect(dispatch.counts()).toMatchObject({ conflicts: 0, rejected: 0 });
-  });
+  ])(
+    'dispatch-status-wins (%s): the dispatcher’s status stands, and a technician it overrode is told',
+    async (_, firstName) => {
+      const id = await freshTask({ status: 'scheduled' });
+      const edits: [SimClient, () => string][] = [
+        [dispatch, () => dispatch.writes.update('tasks', { id }, { status: 'cancelled' })!.mutationId],
+        [tech, () => tech.writes.update('tasks', { id }, { status: 'in_progress' })!.mutationId],
+      ];
+      const ordered = firstName === 'dispatch' ? edits : [edits[1]!, edits[0]!];
+      const [, second] = await offline(ordered[0]!, ordered[1]!);
+      expect((await serverRow('tasks', id))!.status).toBe('cancelled');
+      for (const c of [tech, tech2, dispatch]) expect(c.row('tasks', id)!.status).toBe('cancelled');
+      const { rows } = await stack.sql.query('select rule from app.mutation_conflicts where mutation_id = $1', [
+        second,
+      ]);
+      expect(rows).toEqual([{ rule: 'dispatch-status-wins' }]);
+      expect(dispatch.counts()).toMatchObject({ conflicts: 0, rejected: 0, overridden: 0 });
+      expect(dispatch.inbox.list()).toEqual([]);
+      if (firstName === 'tech') {
+        // The technician's status applied cleanly and dispatch's replaced it later: nothing to tell.
+        expect(tech.inbox.list().filter((e) => e.pk.id === id)).toEqual([]);
+        return;
+      }
+      expect(openInbox(tech, second)).toMatchObject({
+        kind: 'overridden',
+        fields: [
+          {
+            column: 'status',
+            base: 'scheduled',
+            mine: 'in_progress',
+            theirs: 'cancelled',
+            resolution: 'server',
+            rule: 'dispatch-status-wins',
+            why: expect.stringMatching(/^Dispatch re-plans work/),
+          },
+        ],
+        reason: { code: 'overridden' },
+      });
+      expect(tech.counts()).toMatchObject({ conflicts: 0, overridden: 1 });
+      tech.inbox.acknowledge(second);
+      expect(tech.counts().overridden).toBe(0);
+    },
+  );
 });
 
 describe('delete against update', () => {

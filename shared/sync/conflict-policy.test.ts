@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tableByName } from '../schema/tables.js';
-import { CONFLICT_RULES, decideConflict } from './conflict-policy.js';
+import { CONFLICT_RULES, conflictRule, decideConflict, overridesMine } from './conflict-policy.js';
 
 describe('conflict policy', () => {
   it('leaves a column without a rule to a person, keeping the server value', () => {
@@ -51,5 +51,42 @@ describe('conflict policy', () => {
     const keys = CONFLICT_RULES.map((r) => `${r.table}.${r.column}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const r of CONFLICT_RULES) expect(tableByName(r.table)?.columns[r.column], r.name).toBeDefined();
+  });
+
+  it('overridesMine: told when a rule set my value aside or undid part of my change, not when it kept it', () => {
+    const sides = { base: 'scheduled', server: 'cancelled', mine: 'in_progress', role: 'technician' } as const;
+    const status = decideConflict('tasks', 'status', sides);
+    expect(overridesMine({ ...sides, ...status })).toBe(true);
+    const manager = decideConflict('tasks', 'status', { ...sides, role: 'dispatcher' });
+    expect(overridesMine({ ...sides, ...manager })).toBe(false);
+    expect(overridesMine({ ...sides, resolution: 'manual', result: 'cancelled' })).toBe(false);
+
+    const untick = { base: true, server: true, mine: false };
+    const stays = decideConflict('task_subtasks', 'is_completed', { ...untick, role: 'technician' });
+    expect(overridesMine({ ...untick, ...stays })).toBe(true);
+    const tick = { base: false, server: false, mine: true };
+    expect(overridesMine({ ...tick, resolution: 'merged', result: true })).toBe(false);
+
+    // Tags: someone else's additions and removals are not an override of mine; undoing mine is.
+    const tags = (base: string[], server: string[], mine: string[]) => {
+      const d = decideConflict('tasks', 'tags', { base, server, mine, role: 'technician' });
+      return overridesMine({ base, mine, ...d });
+    };
+    expect(tags(['a'], ['a', 'x'], ['a', 'y'])).toBe(false);
+    expect(tags(['a', 'b'], ['a'], ['a', 'b', 'y'])).toBe(false);
+    expect(overridesMine({ base: ['a'], mine: ['a', 'y'], resolution: 'merged', result: ['a'] })).toBe(true);
+    expect(overridesMine({ base: ['a'], mine: [], resolution: 'merged', result: ['a', 'x'] })).toBe(true);
+    expect(overridesMine({ base: null, mine: { a: 1, b: 2 }, resolution: 'merged', result: { b: 2, a: 1 } })).toBe(
+      false,
+    );
+  });
+
+  it('conflictRule finds a rule by the name a result carries, with its why', () => {
+    expect(conflictRule('dispatch-status-wins')).toMatchObject({
+      table: 'tasks',
+      why: expect.stringMatching(/^Dispatch/),
+    });
+    expect(conflictRule('no-such-rule')).toBeUndefined();
+    expect(conflictRule(undefined)).toBeUndefined();
   });
 });

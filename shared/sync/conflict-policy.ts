@@ -6,7 +6,7 @@
  * Shared, so the app can explain a resolution the same way the gateway made it.
  */
 import { MANAGERS, type Role } from '../schema/roles.js';
-import type { Resolution } from './mutations.js';
+import type { ColumnConflict, Resolution } from './mutations.js';
 
 /** The three values of a column, and the role of whoever made `mine`. */
 export type ColumnSides = { base: unknown; server: unknown; mine: unknown; role: Role };
@@ -68,10 +68,44 @@ export const CONFLICT_RULES: readonly ConflictRule[] = [
 ];
 
 const byColumn = new Map(CONFLICT_RULES.map((r) => [`${r.table}.${r.column}`, r]));
+const byName = new Map(CONFLICT_RULES.map((r) => [r.name, r]));
+
+/** The rule a result names (ColumnConflict.rule), to explain its decision in its own words. */
+export const conflictRule = (name: string | undefined): ConflictRule | undefined =>
+  name === undefined ? undefined : byName.get(name);
 
 /** The decision for a column changed on both sides (call only when server ≠ base and mine ≠ server). */
 export function decideConflict(table: string, column: string, sides: ColumnSides): ColumnDecision {
   const rule = byColumn.get(`${table}.${column}`);
   if (!rule) return { resolution: 'manual', result: sides.server };
   return { ...rule.decide(sides), rule: rule.name };
+}
+
+/** JSON with object keys sorted: one text per value, so equal values compare equal. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  ) ?? 'null';
+
+/**
+ * Whether an automatic decision overrode my edit of a column, so that I must be told: the row does
+ * not hold what my edit made it hold. `server` always overrides (my value was set aside); `merged`
+ * overrides when the result undoes part of my change (for a set: something I added is missing or
+ * something I removed is back; for any other value: the result is not mine), so tags merged with
+ * someone else's additions are not an override, but an un-ticked checklist item that stays completed
+ * is; `client` never overrides; `manual` is not decided at all (a conflict for a person).
+ */
+export function overridesMine(c: Pick<ColumnConflict, 'resolution' | 'base' | 'mine' | 'result'>): boolean {
+  if (c.resolution === 'manual' || c.resolution === 'client') return false;
+  if (c.resolution === 'merged' && Array.isArray(c.mine) && Array.isArray(c.result)) {
+    const base = new Set((Array.isArray(c.base) ? c.base : []).map(canonical));
+    const mine = new Set(c.mine.map(canonical));
+    const result = new Set(c.result.map(canonical));
+    const lostAddition = [...mine].some((x) => !base.has(x) && !result.has(x));
+    const undoneRemoval = [...base].some((x) => !mine.has(x) && result.has(x));
+    return lostAddition || undoneRemoval;
+  }
+  return canonical(c.result) !== canonical(c.mine);
 }

@@ -67,6 +67,7 @@ export const engineEventSchema = z.discriminatedUnion('type', [
       awaitingConfirmation: z.number(),
       conflicts: z.number(),
       rejected: z.number(),
+      overridden: z.number().optional(),
     }),
   }),
   /** An upload attempt failed; it is retried with backoff (offline, server error) or needs attention. */

@@ -8,12 +8,17 @@
  *      ├──conflict with nothing written──► gone, columns in the conflict inbox
  *      └──rejected──► gone (overlay rolled back), reason in the conflict inbox
  *
+ * An answer whose columns were decided by a rule against my value (resolution `server`, or a merge
+ * that undid part of my change: conflict-policy.ts overridesMine) leaves an `overridden` inbox entry
+ * beside whatever else happens: the person who made the edit is told that it did not stand.
+ *
  * The stream can bring a mutation's txid before the answer does: the server commits each group
  * before it answers the request, and a client killed after the commit hears the answer only on the
  * retry. So while a table has queued mutations, the txids its stream delivers are kept in
  * sync_seen_txids, and an answer carrying one of them is confirmed at once.
  */
 import { randomUUID } from 'node:crypto';
+import { overridesMine } from '../../../shared/sync/conflict-policy.js';
 import type { Mutation, MutationResult } from '../../../shared/sync/mutations.js';
 import { tableByName } from '../../../shared/schema/tables.js';
 import type { TableDef } from '../../../shared/schema/table.js';
@@ -103,7 +108,7 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
       if (!row) continue;
       const table = tableOf(row.table_name);
       const pk = JSON.parse(row.pk) as RowKey;
-      const entry = (kind: 'conflict' | 'rejected') =>
+      const entry = (kind: 'conflict' | 'rejected' | 'overridden') =>
         inbox.run({
           id: row.id,
           kind,
@@ -121,8 +126,10 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
         remove.run(row.id);
         if (row.op === 'insert') rejectDependents(db, row, now);
       } else {
-        const manual = (result.conflicts ?? []).filter((c) => c.resolution === 'manual');
-        if (manual.length > 0) entry('conflict');
+        // One entry per mutation: a decision to make, else news of a rule that set my value aside.
+        const conflicts = result.conflicts ?? [];
+        if (conflicts.some((c) => c.resolution === 'manual')) entry('conflict');
+        else if (conflicts.some(overridesMine)) entry('overridden');
         // What the server now holds for the columns decided for it: show that, not what I typed.
         const values = row.values ? (JSON.parse(row.values) as Record<string, unknown>) : null;
         for (const c of result.conflicts ?? []) {
@@ -210,10 +217,21 @@ export function confirmTxids(db: Replica, table: TableDef, txids: ReadonlySet<nu
   return keys;
 }
 
-export type OutboxCounts = { queued: number; awaitingConfirmation: number; conflicts: number; rejected: number };
+export type OutboxCounts = {
+  queued: number;
+  awaitingConfirmation: number;
+  /** Open inbox entries that wait for a decision (keep mine / take theirs). */
+  conflicts: number;
+  rejected: number;
+  /**
+   * Open entries telling of an edit a rule overrode: to be acknowledged, nothing to decide. Always
+   * counted by outboxCounts(); optional only so counts made before it existed still type-check.
+   */
+  overridden?: number;
+};
 
-/** What the sync centre shows: edits waiting to leave or to be confirmed, and the open inbox. */
-export function outboxCounts(db: Replica): OutboxCounts {
+/** What the sync centre shows: edits waiting to leave or to be confirmed, and the open inbox by kind. */
+export function outboxCounts(db: Replica): Required<OutboxCounts> {
   const o = db
     .prepare(
       `SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
@@ -223,9 +241,10 @@ export function outboxCounts(db: Replica): OutboxCounts {
   const i = db
     .prepare(
       `SELECT count(*) FILTER (WHERE kind = 'conflict') AS conflicts,
-              count(*) FILTER (WHERE kind = 'rejected') AS rejected
+              count(*) FILTER (WHERE kind = 'rejected') AS rejected,
+              count(*) FILTER (WHERE kind = 'overridden') AS overridden
        FROM sync_conflicts WHERE resolved_at IS NULL`,
     )
-    .get() as { conflicts: number; rejected: number };
+    .get() as { conflicts: number; rejected: number; overridden: number };
   return { queued: o.queued, awaitingConfirmation: o.awaiting, ...i };
 }

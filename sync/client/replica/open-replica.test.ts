@@ -69,4 +69,43 @@ describe('openReplica', () => {
     );
     db.close();
   });
+
+  it('0010 widens the inbox to overridden edits, keeping every entry made before it', () => {
+    const file = tempFile();
+    const before = loadReplicaMigrations().filter((m) => m.version < 10);
+    const old = openReplica(file, { migrations: before }).db;
+    const entry = old.prepare(
+      `insert into sync_conflicts (mutation_id, kind, table_name, op, pk, mine, base, conflicts, reason, created_at, resolved_at, resolution)
+       values (?, ?, 'tasks', 'update', '{"id":"t"}', '{"notes":"m"}', '{"values":{"notes":"b"},"version":3}', ?, ?, ?, ?, ?)`,
+    );
+    entry.run('c1', 'conflict', '[{"column":"notes"}]', null, '2026-06-01T00:00:00Z', null, null);
+    entry.run(
+      'r1',
+      'rejected',
+      null,
+      '{"code":"forbidden","message":"no"}',
+      '2026-06-02T00:00:00Z',
+      '2026-06-03',
+      'take_theirs',
+    );
+    expect(() => entry.run('o0', 'overridden', '[]', null, '2026-06-04T00:00:00Z', null, null)).toThrow(/CHECK/);
+    const rows = old.prepare('select * from sync_conflicts order by mutation_id').all();
+    old.close();
+
+    const { db, migrations } = openReplica(file);
+    expect(migrations.applied).toEqual(['0010_inbox_overridden.sql']);
+    expect(db.prepare('select * from sync_conflicts order by mutation_id').all()).toEqual(rows);
+    const again = db.prepare(
+      `insert into sync_conflicts (mutation_id, kind, table_name, op, pk, created_at, resolved_at, resolution)
+       values (?, ?, 'tasks', 'update', '{}', '', ?, ?)`,
+    );
+    again.run('o1', 'overridden', '2026-06-05', 'acknowledged');
+    expect(() => again.run('x1', 'something', null, null)).toThrow(/CHECK/);
+    expect(() => again.run('x2', 'conflict', '2026-06-05', 'ignored')).toThrow(/CHECK/);
+    const plan = db.prepare(
+      `EXPLAIN QUERY PLAN SELECT * FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY created_at`,
+    );
+    expect((plan.all() as { detail: string }[]).map((r) => r.detail).join(' ')).toMatch(/sync_conflicts_open/);
+    db.close();
+  });
 });

@@ -77,7 +77,7 @@ describe('replicaReport', () => {
     expect(r.tables!.map((t) => t.table)).toEqual(SYNCED_TABLES.map((t) => t.name));
     expect(r.tables!.every((t) => t.state === 'empty' && t.rows === 0 && t.handle === null)).toBe(true);
     expect(r.summary).toMatchObject({ state: 'empty', tables: SYNCED_TABLES.length, synced: 0, rows: 0 });
-    expect(r.outbox).toEqual({ queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
+    expect(r.outbox).toEqual({ queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 });
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 
@@ -165,7 +165,7 @@ describe('replicaReport', () => {
     });
   });
 
-  it('counts queued and unconfirmed edits and the open conflicts and rejections', () => {
+  it('counts queued and unconfirmed edits and the open conflicts, rejections and overridden edits', () => {
     const file = tempFile();
     const { db } = openReplica(file);
     const edit = db.prepare(
@@ -180,7 +180,17 @@ describe('replicaReport', () => {
     inbox.run('c1', 'conflict', null);
     inbox.run('c2', 'conflict', '2026-01-01');
     inbox.run('r1', 'rejected', null);
+    // Told, not asked: an edit a rule overrode counts apart from the conflicts that wait for a decision.
+    inbox.run('o1', 'overridden', null);
+    inbox.run('o2', 'overridden', null);
+    inbox.run('o3', 'overridden', '2026-01-01');
     db.close();
-    expect(replicaReport(file).outbox).toEqual({ queued: 2, awaitingConfirmation: 1, conflicts: 1, rejected: 1 });
+    expect(replicaReport(file).outbox).toEqual({
+      queued: 2,
+      awaitingConfirmation: 1,
+      conflicts: 1,
+      rejected: 1,
+      overridden: 2,
+    });
   });
 });

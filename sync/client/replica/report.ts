@@ -55,7 +55,7 @@ export type ReplicaMigrationsReport = {
   changed: string[];
 };
 
-export type OutboxReport = OutboxCounts;
+export type OutboxReport = Required<OutboxCounts>;
 
 export type ReplicaReport = {
   file: string;
