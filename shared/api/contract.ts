@@ -77,7 +77,11 @@ export const channels = {
   'sync:retry': channel(none, z.null()),
 
   'inbox:list': channel(none, z.array(inboxEntrySchema)),
-  'inbox:resolve': channel(z.object({ mutationId: id, choice: z.enum(['mine', 'theirs']) }).strict(), receipt),
+  /** mine / theirs: a conflict or a rejection; acknowledge (or theirs): an overridden edit. See inboxEntrySchema. */
+  'inbox:resolve': channel(
+    z.object({ mutationId: id, choice: z.enum(['mine', 'theirs', 'acknowledge']) }).strict(),
+    receipt,
+  ),
 
   /** The signed-in user's tasks (assigned to them), open ones unless `includeClosed`. */
   'tasks:mine': channel(z.object({ includeClosed: z.boolean().default(false) }).strict(), z.array(taskSummarySchema)),

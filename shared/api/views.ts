@@ -90,8 +90,14 @@ export const syncOverviewSchema = z.object({
   outbox: z.object({
     queued: z.number(),
     awaitingConfirmation: z.number(),
+    /** Open inbox entries waiting for a decision (keep mine / take theirs). */
     conflicts: z.number(),
     rejected: z.number(),
+    /**
+     * Open inbox entries of kind `overridden` (told, to acknowledge; nothing to decide). Optional
+     * only while a producer predates it (a signed-out overview); a signed-in host always sets it.
+     */
+    overridden: z.number().optional(),
     oldestQueuedAt: iso.nullable(),
     /** The last upload failure while edits are still queued (cleared by a successful upload). */
     lastUploadError: issue.nullable(),
@@ -105,11 +111,26 @@ export const inboxFieldSchema = z.object({
   base: z.unknown(),
   mine: z.unknown(),
   theirs: z.unknown(),
+  /**
+   * conflict and overridden entries: how the server resolved the column. `manual`: left to the
+   * person (what keep mine / take theirs decide); `server` or `merged`: a rule decided (see `rule`).
+   */
   resolution: z.string().optional(),
+  /** The automatic rule that decided the column (shared/sync/conflict-policy.ts), and why it exists. */
+  rule: z.string().optional(),
+  why: z.string().optional(),
 });
+/**
+ * conflict: columns changed on both sides wait for a decision (choice mine or theirs); fields lists
+ * the `manual` columns, then any a rule overrode in the same edit. rejected: nothing applied (reason;
+ * mine or theirs). overridden: applied, but a rule kept the server's value of the listed columns
+ * (reason says so, with the rule's why); the person is told and acknowledges (choice acknowledge or
+ * theirs; mine is refused: it would undo the rule's decision).
+ */
+export const INBOX_KINDS = ['conflict', 'rejected', 'overridden'] as const;
 export const inboxEntrySchema = z.object({
   mutationId: id,
-  kind: z.enum(['conflict', 'rejected']),
+  kind: z.enum(INBOX_KINDS),
   table: z.string(),
   op: z.enum(['insert', 'update', 'delete']),
   pk: z.record(z.string(), z.unknown()),
