@@ -1,5 +1,6 @@
 /** The app's sections. Properties and Devices join this list with their issue. */
 import { useNav, useSync } from '../api/app-context.js';
+import { inboxCounts } from '../lib/inbox.js';
 import type { Route } from '../stores/routes.js';
 import { RouteLink } from './RouteLink.js';
 
@@ -12,7 +13,7 @@ const ITEMS: Item[] = [
 
 export function MainNav() {
   const route = useNav((s) => s.route);
-  const attention = useSync((s) => (s.overview ? s.overview.outbox.conflicts + s.overview.outbox.rejected : 0));
+  const attention = useSync((s) => (s.overview ? inboxCounts(s.overview.outbox).total : 0));
   return (
     <nav className="main-nav" aria-label="Main">
       <ul>
@@ -21,7 +22,7 @@ export function MainNav() {
             <RouteLink to={item.to} aria-current={item.matches(route) ? 'page' : undefined}>
               {item.label}
               {item.to.screen === 'sync' && attention > 0 && (
-                <span className="nav-count" title="Conflicts and rejected edits to review">
+                <span className="nav-count" title="Inbox entries to review">
                   {attention}
                 </span>
               )}

@@ -2,6 +2,7 @@
 import type { SyncOverview } from '../../shared/api/views.js';
 import { useNav, useSync } from '../api/app-context.js';
 import { plural } from '../lib/format.js';
+import { inboxCounts } from '../lib/inbox.js';
 
 function describe(overview: SyncOverview | null): { tone: string; text: string } {
   if (!overview) return { tone: 'unknown', text: 'Sync status…' };
@@ -9,7 +10,7 @@ function describe(overview: SyncOverview | null): { tone: string; text: string }
   const unsynced = overview.outbox.queued + overview.outbox.awaitingConfirmation;
   if (unsynced > 0) parts.push(`${unsynced} unsynced`);
   else if (overview.online && (overview.state === 'initial' || overview.state === 'starting')) parts.push('syncing');
-  const attention = overview.outbox.conflicts + overview.outbox.rejected;
+  const attention = inboxCounts(overview.outbox).total;
   if (attention > 0) parts.push(plural(attention, 'to review', 'to review'));
   const tone =
     overview.state === 'error' || attention > 0 ? 'warning' : !overview.online ? 'offline' : unsynced ? 'busy' : 'ok';

@@ -1,5 +1,6 @@
 /** Words people read for the schema's enum values. */
 import type { TaskSummary, Device, DeviceType, SyncOverview, TableStatusView } from '../../shared/api/views.js';
+import { formatFieldValue } from './format.js';
 
 export const TASK_STATUS_LABEL: Record<TaskSummary['status'], string> = {
   open: 'Open',
@@ -78,3 +79,16 @@ export const columnLabel = (column: string): string => {
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
+
+/** Enum columns people know by their words ("In progress", not "in_progress"). */
+const ENUM_LABELS: Record<string, Record<string, string>> = {
+  'tasks.status': TASK_STATUS_LABEL,
+  'tasks.priority': PRIORITY_LABEL,
+  'devices.status': DEVICE_STATUS_LABEL,
+};
+
+/** A value from the inbox, shown in a table cell: enum words where known, else formatFieldValue. */
+export function fieldValueLabel(table: string, column: string, value: unknown): string {
+  const words = ENUM_LABELS[`${table}.${column}`];
+  return typeof value === 'string' && words?.[value] ? words[value] : formatFieldValue(value);
+}

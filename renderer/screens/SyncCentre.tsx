@@ -1,16 +1,14 @@
 /** The sync centre: honestly what is synced, what is waiting, what was refused and which conflicts need a person. */
-import { useRef } from 'react';
 import type { SyncOverview } from '../../shared/api/views.js';
 import { useSync } from '../api/app-context.js';
 import { ErrorAlert, Notice } from '../components/Alert.js';
-import { InboxEntryCard } from '../components/InboxEntryCard.js';
+import { InboxSection } from '../components/InboxSection.js';
 import { OutboxPanel } from '../components/OutboxPanel.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { TableSyncList } from '../components/TableSyncList.js';
-import { errorMessage } from '../lib/errors.js';
+import { inboxCounts } from '../lib/inbox.js';
 import { SYNC_STATE_LABEL } from '../lib/labels.js';
 import { useNow } from '../lib/use-now.js';
-import { useInbox } from '../stores/queries.js';
 import '../styles/sync-centre.css';
 
 /** Idle means nothing is moving; it is not "all done" while edits wait for a person's decision. */
@@ -18,7 +16,7 @@ function IdleNote({ attention }: { attention: number }) {
   if (attention === 0) return <span className="sync-idle">Everything is synced.</span>;
   return (
     <span className="sync-attention">
-      Synced; {attention === 1 ? '1 edit needs' : `${attention} edits need`} your decision below.
+      Synced; {attention === 1 ? '1 edit needs' : `${attention} edits need`} your attention below.
     </span>
   );
 }
@@ -36,45 +34,8 @@ function SyncSummary({ overview }: { overview: SyncOverview }) {
       <span className="sync-state">
         State: <strong>{SYNC_STATE_LABEL[overview.state]}</strong>
       </span>
-      {overview.idle && <IdleNote attention={overview.outbox.conflicts + overview.outbox.rejected} />}
+      {overview.idle && <IdleNote attention={inboxCounts(overview.outbox).total} />}
     </div>
-  );
-}
-
-function InboxSection({ countsKey }: { countsKey: string }) {
-  const now = useNow(30_000);
-  // A resolved entry disappears with its buttons; keep the keyboard user in the section.
-  const conflictsHeading = useRef<HTMLHeadingElement>(null);
-  const rejectedHeading = useRef<HTMLHeadingElement>(null);
-  const { data, error, reload } = useInbox(countsKey);
-  const conflicts = data?.filter((e) => e.kind === 'conflict') ?? [];
-  const rejected = data?.filter((e) => e.kind === 'rejected') ?? [];
-  return (
-    <>
-      {error != null && (
-        <ErrorAlert action={{ label: 'Try again', onClick: reload }}>
-          The conflict inbox could not be loaded: {errorMessage(error)}
-        </ErrorAlert>
-      )}
-      <section className="panel" aria-labelledby="conflicts-heading">
-        <h2 id="conflicts-heading" ref={conflictsHeading} tabIndex={-1}>
-          Conflicts <span className="heading-count">{conflicts.length || ''}</span>
-        </h2>
-        {data && conflicts.length === 0 && <p className="muted">No conflicts to resolve.</p>}
-        {conflicts.map((e) => (
-          <InboxEntryCard key={e.mutationId} entry={e} now={now} onResolved={() => conflictsHeading.current?.focus()} />
-        ))}
-      </section>
-      <section className="panel" aria-labelledby="rejected-heading">
-        <h2 id="rejected-heading" ref={rejectedHeading} tabIndex={-1}>
-          Rejected edits <span className="heading-count">{rejected.length || ''}</span>
-        </h2>
-        {data && rejected.length === 0 && <p className="muted">The server has refused none of your edits.</p>}
-        {rejected.map((e) => (
-          <InboxEntryCard key={e.mutationId} entry={e} now={now} onResolved={() => rejectedHeading.current?.focus()} />
-        ))}
-      </section>
-    </>
   );
 }
 
@@ -102,7 +63,9 @@ export function SyncCentre() {
             </section>
             <div className="sync-side">
               <OutboxPanel overview={overview} now={now} />
-              <InboxSection countsKey={`${overview.outbox.conflicts}/${overview.outbox.rejected}`} />
+              <InboxSection
+                countsKey={`${overview.outbox.conflicts}/${overview.outbox.rejected}/${overview.outbox.overridden ?? 0}`}
+              />
             </div>
           </div>
         </>
