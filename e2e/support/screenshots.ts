@@ -6,6 +6,7 @@ export const SCREENSHOT_DIR = path.resolve('artifacts/screenshots');
 
 export async function keepScreenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // The viewport, as a person sees it: the app scrolls inside its own panes, so a full-page shot adds nothing.
+  await page.screenshot({ path: file });
   return file;
 }
