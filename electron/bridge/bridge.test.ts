@@ -212,14 +212,17 @@ describe('bridge: /api/events', () => {
     const { ws, messages } = await connect([`fieldline.${token}`]);
     try {
       expect(ws.protocol).toBe(`fieldline.${token}`);
-      await until(() => messages.length >= 3);
-      expect(messages.slice(0, 3).map((m) => m.event)).toEqual([
+      await until(() => messages.length >= 4);
+      expect(messages.slice(0, 4).map((m) => m.event)).toEqual([
         'session:changed',
         'settings:changed',
         'sync:status-changed',
+        'replica:changed',
       ]);
       expect(messages[0]!.payload).toMatchObject({ status: 'signed-out' });
       expect(messages[2]!.payload).toMatchObject({ state: 'signed-out' });
+      // A page that reconnects may have missed changes: it is told every table changed.
+      expect((messages[3]!.payload as { tables: string[] }).tables).toContain('devices');
 
       const res = await invoke({ channel: 'settings:update', input: { theme: 'dark' } });
       expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { theme: 'dark' } });

@@ -2,11 +2,13 @@
  * The bridge's event channel: a WebSocket at /api/events whose subprotocol `fieldline.<token>`
  * carries the bridge token (a browser cannot set headers on an upgrade). Every app event goes to
  * every socket as `{event, payload}`; a new socket first gets the current session, settings and
- * sync status, so a reloaded page is up to date without asking.
+ * sync status, so a reloaded page is up to date without asking, and a replica:changed naming every
+ * table: a page that reconnects after a dropped socket may have missed changes, so it re-reads.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SYNCED_TABLES } from '../../shared/schema/tables.js';
 import type { AppHost } from '../services/app-host.js';
 import { hostAllowed, originAllowed, subprotocolToken, tokenMatches } from './request-guards.js';
 
@@ -67,6 +69,7 @@ export class EventSockets {
     send('session:changed', await h['session:get']({}));
     send('settings:changed', await h['settings:get']({}));
     send('sync:status-changed', await h['sync:status']({}));
+    send('replica:changed', { tables: SYNCED_TABLES.map((t) => t.name) });
   }
 
   #broadcast(text: string): void {
