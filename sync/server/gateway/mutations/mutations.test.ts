@@ -198,6 +198,23 @@ const count = async (query: string, params: unknown[] = []) =>
 
 const processedCount = () => count('select 1 from app.processed_mutations');
 
+type Processed = { id: string; status: string; result: MutationResult };
+/** The stored decisions of these mutation ids, by id. */
+async function processedResults(...ids: string[]): Promise<Map<string, Processed>> {
+  const { rows } = await sql.query<Processed>(
+    'select id::text, status, result from app.processed_mutations where id = any($1::uuid[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** A promise and the function that resolves it (Promise.withResolvers is newer than Node 20). */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 describe('applying', () => {
   it('applies an insert, an update and a delete, each with the txid the shape stream reports for it', async () => {
     // The official client, through the gateway, as the app watches for its own writes.
@@ -894,40 +911,194 @@ describe('the request', () => {
   });
 });
 
+/** `sql` as processMutations sees it, with every statement it sends handed to `spy` first (which may fail it). */
+function spied(spy: (text: string, values: unknown[]) => Promise<void> | void): pg.ClientBase {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+      return async (query: string | pg.QueryConfig, params?: unknown[]) => {
+        const q = typeof query === 'string' ? { text: query, values: params ?? [] } : query;
+        await spy(q.text, q.values ?? []);
+        return target.query(q);
+      };
+    },
+  });
+}
+
+const techCaller = () => ({
+  userId: users['tech@northwind.test']!,
+  organizationId: orgs.northwind!,
+  role: 'technician' as const,
+  clientId: CLIENT_ID,
+});
+
 describe('unexpected failures', () => {
-  it('stop the request without storing the failed transaction; what committed before replays', async () => {
+  it('stop the request without storing anything of its transaction; the retry applies it all', async () => {
     const [a, b] = [await freshTask(), await freshTask()];
-    const first = update('tasks', a, { notes: 'committed' }, { notes: 'original notes' });
+    const first = update('tasks', a, { notes: 'rolled back' }, { notes: 'original notes' });
     const second = update('tasks', b, { notes: 'lost' }, { notes: 'original notes' });
     // A connection that fails (as on an outage) when the second mutation writes.
     let armed = true;
-    const failing = new Proxy(sql, {
-      get(target, prop, receiver) {
-        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
-        return (text: unknown, params?: unknown[]) => {
-          if (armed && typeof text === 'string' && text.startsWith('update') && params?.includes(b)) {
-            armed = false;
-            return Promise.reject(new Error('connection lost'));
-          }
-          return target.query(text as string, params);
-        };
-      },
+    const failing = spied((text, values) => {
+      if (armed && text.startsWith('update') && values.includes(b)) {
+        armed = false;
+        throw new Error('connection lost');
+      }
     });
-    const caller = {
-      userId: users['tech@northwind.test']!,
-      organizationId: orgs.northwind!,
-      role: 'technician' as const,
-      clientId: CLIENT_ID,
-    };
-    await expect(processMutations(failing, caller, [first, second])).rejects.toThrow('connection lost');
-    expect(await count('select 1 from app.processed_mutations where id = $1', [first.id])).toBe(1);
-    expect(await count('select 1 from app.processed_mutations where id = $1', [second.id])).toBe(0);
+    await expect(processMutations(failing, techCaller(), [first, second])).rejects.toThrow('connection lost');
+    expect(await count('select 1 from app.processed_mutations where id = any($1)', [[first.id, second.id]])).toBe(0);
+    expect(await row('tasks', a)).toMatchObject({ notes: 'original notes', row_version: '1' });
     expect(await row('tasks', b)).toMatchObject({ notes: 'original notes', row_version: '1' });
-    // The client retries the batch: the first replays, the second applies now.
+    // The client retries the batch: both apply now, once.
     const retry = await mutate('tech', [first, second]);
     expect(retry.map((r) => r.status)).toEqual(['applied', 'applied']);
+    expect(await row('tasks', a)).toMatchObject({ notes: 'rolled back', row_version: '2' });
+    expect(await row('tasks', b)).toMatchObject({ notes: 'lost', row_version: '2' });
+  });
+
+  it('in a careful run, what committed before the failure replays', async () => {
+    const [a, b] = [await freshTask(), await freshTask()];
+    // A value only Postgres refuses: a Postgres error, so the request runs carefully, a transaction per group.
+    const orphan = update('devices', await freshDevice(), { ip_address: 'not an address' }, { ip_address: null });
+    const first = update('tasks', a, { notes: 'committed' }, { notes: 'original notes' });
+    const second = update('tasks', b, { notes: 'lost' }, { notes: 'original notes' });
+    let armed = true;
+    const failing = spied((text, values) => {
+      if (armed && text.startsWith('update') && values.includes(b)) {
+        armed = false;
+        throw new Error('connection lost');
+      }
+    });
+    await expect(processMutations(failing, techCaller(), [orphan, first, second])).rejects.toThrow('connection lost');
+    const stored = await processedResults(orphan.id, first.id, second.id);
+    expect(stored.get(orphan.id)).toMatchObject({ status: 'rejected' });
+    expect(stored.get(first.id)).toMatchObject({ status: 'applied' });
+    expect(stored.has(second.id)).toBe(false);
+    expect(await row('tasks', b)).toMatchObject({ notes: 'original notes', row_version: '1' });
+    const retry = await mutate('tech', [orphan, first, second]);
+    expect(retry.map((r) => r.status)).toEqual(['rejected', 'applied', 'applied']);
+    expect(retry[1]).toEqual(stored.get(first.id)!.result);
     expect(await row('tasks', a)).toMatchObject({ notes: 'committed', row_version: '2' });
     expect(await row('tasks', b)).toMatchObject({ notes: 'lost', row_version: '2' });
+  });
+});
+
+describe('one transaction per request', () => {
+  it('commits the mutations of a request together: one txid, each stored once, conflicts recorded', async () => {
+    const [a, b] = [await freshTask(), await freshTask()];
+    await sql.query(`update tasks set notes = 'dispatch was here' where id = $1`, [b]);
+    const ms = [
+      update('tasks', a, { notes: 'one' }, { notes: 'original notes' }),
+      update('tasks', b, { notes: 'two' }, { notes: 'original notes' }), // manual conflict: nothing written
+      insert('task_subtasks', { task_id: a, title: 'three' }),
+      update('tasks', a, { status: 'in_progress' }, { status: 'scheduled' }),
+    ];
+    const res = await mutate('dispatch', ms);
+    expect(res.map((r) => r.status)).toEqual(['applied', 'conflict', 'applied', 'applied']);
+    expect(res[1]!.txid).toBeUndefined();
+    const txid = res[0]!.txid!;
+    expect([res[2]!.txid, res[3]!.txid]).toEqual([txid, txid]);
+    // The rows were written by that very transaction (xmin is its xid while it is this recent).
+    expect((await row('tasks', a))!.xmin).toBe(String(txid));
+    expect((await row('tasks', a))!.row_version).toBe('3');
+    const stored = await processedResults(...ms.map((m) => m.id));
+    for (const [i, m] of ms.entries()) expect(stored.get(m.id)!.result).toEqual(res[i]);
+    const audit = await sql.query(`select column_name, resolution from app.mutation_conflicts where mutation_id = $1`, [
+      ms[1]!.id,
+    ]);
+    expect(audit.rows).toEqual([{ column_name: 'notes', resolution: 'manual' }]);
+  });
+
+  it('a mutation that fails rolls back only itself; a tx group rejected after it wrote rolls back whole', async () => {
+    const a = await freshTask();
+    const tx = uuid();
+    const groupTask = insert('tasks', { property_id: fixtures.northwind!.property, title: 'Planned' }, { tx });
+    const ms = [
+      update('tasks', a, { notes: 'before' }, { notes: 'original notes' }),
+      insert('task_subtasks', { task_id: uuid(), title: 'orphan' }), // constraint: Postgres refuses it
+      groupTask,
+      // The group's second mutation is refused before it writes, after the first one wrote.
+      update('tasks', uuid(), { notes: 'nowhere' }, { notes: null }, 1, { tx }),
+      insert('task_subtasks', { task_id: a, title: 'after' }),
+    ];
+    const res = await mutate('dispatch', ms);
+    expect(res.map((r) => [r.status, r.reason?.code])).toEqual([
+      ['applied', undefined],
+      ['rejected', 'constraint'],
+      ['rejected', 'dependency_rejected'],
+      ['rejected', 'not_found'],
+      ['applied', undefined],
+    ]);
+    expect(await row('tasks', groupTask.pk.id as string)).toBeUndefined();
+    expect((await row('tasks', a))!.notes).toBe('before');
+    expect(await count('select 1 from task_subtasks where task_id = $1', [a])).toBe(1);
+    expect(await count('select 1 from app.processed_mutations where id = any($1)', [ms.map((m) => m.id)])).toBe(5);
+    expect(await mutate('dispatch', ms)).toEqual(res);
+  });
+
+  it('costs two statements per update and one per insert, plus a few per request', async () => {
+    const tasks: string[] = [];
+    for (let i = 0; i < 10; i++) tasks.push(await freshTask());
+    const ms = [
+      ...tasks.map((id, i) => update('tasks', id, { notes: `n${i}` }, { notes: 'original notes' })),
+      ...tasks.map((id) => insert('task_subtasks', { task_id: id, title: 'x' })),
+    ];
+    const texts: string[] = [];
+    const res = await processMutations(
+      spied((text) => void texts.push(text)),
+      { ...techCaller(), userId: users['dispatch@northwind.test']!, role: 'dispatcher' },
+      ms,
+    );
+    expect(res.every((r) => r.status === 'applied')).toBe(true);
+    // begin, set-up, taken ids, the bookkeeping, commit: 5; then 2 × 10 updates + 10 inserts.
+    expect(texts).toHaveLength(5 + 30);
+    expect(texts.filter((t) => /^(begin|commit)$/.test(t))).toEqual(['begin', 'commit']);
+  });
+
+  it('two requests that deadlock on each other’s rows both apply, the loser carefully', async () => {
+    const [x, y] = [await freshTask(), await freshTask()];
+    const sql2 = await connect(db.url);
+    try {
+      // Each request locks its first row, then waits until the other has locked its own.
+      const locked = [signal(), signal()];
+      const stepping = (client: pg.ClientBase, mine: number, secondRow: string) => {
+        let seen = 0;
+        return new Proxy(client, {
+          get(target, prop, receiver) {
+            if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+            return async (query: pg.QueryConfig | string, params?: unknown[]) => {
+              const q = typeof query === 'string' ? { text: query, values: params ?? [] } : query;
+              if (q.text.includes('for update') && q.values?.includes(secondRow) && seen++ === 0) {
+                locked[mine]!.resolve();
+                await locked[1 - mine]!.promise;
+              }
+              return target.query(q);
+            };
+          },
+        }) as pg.ClientBase;
+      };
+      const reqA = [
+        update('tasks', x, { notes: 'A' }, { notes: 'original notes' }),
+        update('tasks', y, { description: 'A' }, { description: null }),
+      ];
+      const reqB = [
+        update('tasks', y, { notes: 'B' }, { notes: 'original notes' }),
+        update('tasks', x, { description: 'B' }, { description: null }),
+      ];
+      const [ra, rb] = await Promise.all([
+        processMutations(stepping(sql, 0, y), techCaller(), reqA),
+        processMutations(stepping(sql2, 1, x), techCaller(), reqB),
+      ]);
+      expect([...ra, ...rb].map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+      expect(await row('tasks', x)).toMatchObject({ notes: 'A', description: 'B' });
+      expect(await row('tasks', y)).toMatchObject({ notes: 'B', description: 'A' });
+      // Each mutation once: the deadlock's loser stored nothing of its first attempt.
+      expect(
+        await count('select 1 from app.processed_mutations where id = any($1)', [[...reqA, ...reqB].map((m) => m.id)]),
+      ).toBe(4);
+    } finally {
+      await sql2.end();
+    }
   });
 });
 
