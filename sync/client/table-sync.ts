@@ -10,6 +10,8 @@
  *   catch-up) is parked in sync_pending response by response and replayed at the up-to-date.
  * - `must-refetch` forgets the dead shape's unapplied changes; the table is emptied only in the
  *   transaction that brings the new rows, so screens keep the old rows meanwhile.
+ * - `snapshot-end` (the Postgres snapshot the shape's rows were read in) goes with the next batch
+ *   applied or parked: local edits it already contains are confirmed by it (outbox.ts).
  * - 401: the token is refreshed (onUnauthorized) and the request retried from the same position.
  * See sync-status.ts for the phases.
  */
@@ -22,6 +24,7 @@ import {
   type BackoffOptions,
   type ChangeMessage,
   type Message,
+  type PostgresSnapshot,
   type Row,
 } from '@electric-sql/client';
 import type { TableDef } from '../../shared/schema/table.js';
@@ -85,6 +88,7 @@ export class TableSync {
   readonly #applier: ReturnType<typeof tableApplier>;
   #stream: ShapeStream | undefined;
   #buffer: ChangeMessage<Row>[] = [];
+  #snapshot: PostgresSnapshot | null = null;
   #refetch = false;
   #bytes = 0;
   #schema: string | null = null;
@@ -189,11 +193,15 @@ export class TableSync {
         if (isChangeMessage(m)) this.#buffer.push(m);
         else if (isControlMessage(m) && m.headers.control === 'must-refetch') this.#startRefetch();
         else if (isControlMessage(m) && m.headers.control === 'up-to-date') upToDate = true;
+        else if (isControlMessage(m) && m.headers.control === 'snapshot-end') {
+          const { xmin, xmax, xip_list } = m.headers;
+          this.#snapshot = { xmin, xmax, xip_list };
+        }
       }
       // The client publishes a response's messages before reading the next response, so the
       // stream's offset now is the position right after this batch: a valid resume point.
       if (upToDate) this.#apply((this.#opts.now?.() ?? new Date()).toISOString());
-      else if (this.#direct && (this.#buffer.length > 0 || this.#refetch)) this.#apply(null);
+      else if (this.#direct && (this.#buffer.length > 0 || this.#refetch || this.#snapshot)) this.#apply(null);
       else if (this.#buffer.length >= (this.#opts.parkThreshold ?? PARK_THRESHOLD)) this.#park();
     } catch (e) {
       this.stop();
@@ -203,6 +211,7 @@ export class TableSync {
 
   #startRefetch(): void {
     this.#buffer = [];
+    this.#snapshot = null;
     this.#refetch = true;
     this.#bytes = 0;
     if (!this.#direct) this.#applier.unpark();
@@ -223,8 +232,10 @@ export class TableSync {
       schema: this.#schema,
       bytes: this.#bytes,
       upToDateAt,
+      snapshot: this.#snapshot,
     });
     this.#buffer = [];
+    this.#snapshot = null;
     this.#refetch = false;
     this.#bytes = 0;
     if (upToDateAt) this.#direct = false;
@@ -240,8 +251,14 @@ export class TableSync {
   }
 
   #park(): void {
-    this.#applier.park({ changes: this.#buffer, refetch: this.#refetch, ...this.#position() });
+    this.#applier.park({
+      changes: this.#buffer,
+      refetch: this.#refetch,
+      snapshot: this.#snapshot,
+      ...this.#position(),
+    });
     this.#buffer = [];
+    this.#snapshot = null;
     this.#refetch = false;
   }
 

@@ -12,10 +12,16 @@
  * that undid part of my change: conflict-policy.ts overridesMine) leaves an `overridden` inbox entry
  * beside whatever else happens: the person who made the edit is told that it did not stand.
  *
- * The stream can bring a mutation's txid before the answer does: the server commits each group
- * before it answers the request, and a client killed after the commit hears the answer only on the
- * retry. So while a table has queued mutations, the txids its stream delivers are kept in
- * sync_seen_txids, and an answer carrying one of them is confirmed at once.
+ * The stream can bring a mutation's txid before the answer does: the server commits before it
+ * answers the request, and a client killed after the commit hears the answer only on the retry.
+ * So while a table has queued mutations, the txids its stream delivers are kept, and an answer
+ * carrying one of them is confirmed at once (stream-seen.ts).
+ *
+ * A shape fetched anew (a 409, must-refetch) starts with a snapshot whose rows carry no txids: a
+ * transaction it already contains never comes down the stream by its txid. The stream ends the
+ * snapshot with `snapshot-end`, the Postgres snapshot it was read in; a mutation whose transaction
+ * that snapshot contains is confirmed with the batch that brings it (awaiting_txid), or by its
+ * answer (queued: the snapshot is kept like the txids).
  */
 import { randomUUID } from 'node:crypto';
 import { overridesMine } from '../../../shared/sync/conflict-policy.js';
@@ -24,6 +30,7 @@ import { tableByName } from '../../../shared/schema/tables.js';
 import type { TableDef } from '../../../shared/schema/table.js';
 import type { Replica } from '../replica/open-replica.js';
 import { rebuildOverlay, type RowKey } from './overlay.js';
+import { alreadySeen, forgetSeen, keepSeen, visibleInSnapshot, type PgSnapshot } from './stream-seen.js';
 
 type OutboxRow = {
   seq: number;
@@ -97,7 +104,6 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
   const get = db.prepare(`SELECT * FROM sync_outbox WHERE id = ? AND state = 'queued'`);
   const awaiting = db.prepare(`UPDATE sync_outbox SET state = 'awaiting_txid', txid = ?, "values" = ? WHERE id = ?`);
   const remove = db.prepare(`DELETE FROM sync_outbox WHERE id = ?`);
-  const seen = db.prepare(`SELECT 1 FROM sync_seen_txids WHERE table_name = ? AND txid = ?`).pluck();
   const inbox = db.prepare(
     `INSERT OR REPLACE INTO sync_conflicts (mutation_id, kind, table_name, op, pk, mine, base, conflicts, reason, created_at)
      VALUES (@id, @kind, @table, @op, @pk, @mine, @base, @conflicts, @reason, @at)`,
@@ -139,21 +145,13 @@ export function recordResults(db: Replica, results: readonly MutationResult[], n
           else delete values[c.column];
         }
         // No txid: nothing was written, nothing to wait for. A txid already seen: its rows are here.
-        if (result.txid === undefined || seen.get(row.table_name, result.txid)) remove.run(row.id);
+        if (result.txid === undefined || alreadySeen(db, row.table_name, result.txid)) remove.run(row.id);
         else awaiting.run(result.txid, values ? JSON.stringify(values) : null, row.id);
       }
       rebuildOverlay(db, table, pk);
     }
-    forgetSeenTxids(db);
+    forgetSeen(db);
   })();
-}
-
-/** Seen txids matter only to queued mutations of their table (see the header). */
-function forgetSeenTxids(db: Replica): void {
-  db.prepare(
-    `DELETE FROM sync_seen_txids
-     WHERE table_name NOT IN (SELECT table_name FROM sync_outbox WHERE state = 'queued')`,
-  ).run();
 }
 
 /**
@@ -188,28 +186,33 @@ function rejectDependents(db: Replica, rejected: OutboxRow, now: Date): void {
 }
 
 /**
- * The shape stream delivered these transactions for `table`: their mutations are confirmed, and
- * the overlays they held are re-derived. While mutations of the table are still unanswered, the
- * txids are also kept, for an answer that arrives after its transaction (see the header). Call
- * inside the transaction that applies the stream's batch.
+ * The shape stream delivered these transactions for `table`, and maybe the snapshot a new shape
+ * starts with: their mutations are confirmed, and the overlays they held are re-derived. While
+ * mutations of the table are still unanswered, what the stream brought is also kept, for an answer
+ * that arrives after its transaction (see the header). Call inside the transaction that applies the
+ * stream's batch.
  */
-export function confirmTxids(db: Replica, table: TableDef, txids: ReadonlySet<number>): RowKey[] {
-  if (txids.size === 0) return [];
+export function confirmTxids(
+  db: Replica,
+  table: TableDef,
+  txids: ReadonlySet<number>,
+  snapshot: PgSnapshot | null = null,
+): RowKey[] {
+  if (txids.size === 0 && !snapshot) return [];
   const unanswered = db
     .prepare(`SELECT 1 FROM sync_outbox WHERE table_name = ? AND state = 'queued' LIMIT 1`)
     .pluck()
     .get(table.name);
-  if (unanswered) {
-    const keep = db.prepare(`INSERT OR IGNORE INTO sync_seen_txids (table_name, txid) VALUES (?, ?)`);
-    for (const t of txids) keep.run(table.name, t);
-  } else forgetSeenTxids(db);
+  if (unanswered) keepSeen(db, table.name, txids, snapshot);
+  else forgetSeen(db);
   const rows = db
     .prepare(`SELECT id, pk, txid FROM sync_outbox WHERE table_name = ? AND state = 'awaiting_txid'`)
     .all(table.name) as Pick<OutboxRow, 'id' | 'pk' | 'txid'>[];
   const remove = db.prepare(`DELETE FROM sync_outbox WHERE id = ?`);
   const keys: RowKey[] = [];
   for (const r of rows) {
-    if (r.txid === null || !txids.has(r.txid)) continue;
+    if (r.txid === null) continue;
+    if (!txids.has(r.txid) && !(snapshot && visibleInSnapshot(r.txid, snapshot))) continue;
     remove.run(r.id);
     keys.push(JSON.parse(r.pk) as RowKey);
   }

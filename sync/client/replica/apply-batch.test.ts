@@ -7,6 +7,8 @@ import { device_types } from '../../../shared/schema/tables.js';
 import { tableApplier, type BatchToApply } from './apply-batch.js';
 import { openReplica, type Replica } from './open-replica.js';
 import { readShapeState } from './sync-state.js';
+import { LocalWrites } from '../local/local-writes.js';
+import { recordResults } from '../local/outbox.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldline-apply-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -172,5 +174,53 @@ describe('tableApplier', () => {
     ).toThrow(/device_types\.name: null in a NOT NULL column/);
     expect(names()).toEqual([{ id: '1', name: 'kept', model: 'P3265' }]);
     expect(readShapeState(db, 'device_types')?.offset).toBe('10_2');
+  });
+
+  it('a snapshot-end confirms the local edits its snapshot contains, with the rows it came with, parked or not', () => {
+    const applier = tableApplier(db, device_types);
+    applier.apply(batch([change('insert', full('1', 'a')), change('insert', full('2', 'b'))]));
+    const writes = new LocalWrites(db);
+    const mine1 = writes.update('device_types', { id: '1' }, { name: 'a mine' })!;
+    const mine2 = writes.update('device_types', { id: '2' }, { name: 'b mine' })!;
+    recordResults(db, [
+      { id: mine1.mutationId, status: 'applied', txid: 1000 },
+      { id: mine2.mutationId, status: 'applied', txid: 1003 },
+    ]);
+    const awaiting = () => db.prepare('select id from sync_outbox order by seq').pluck().all();
+    const overlays = () => db.prepare('select id from local_device_types order by id').pluck().all();
+    // A refetch: its snapshot holds 1000 (below xmin) but not 1003 (still running when it was taken).
+    const snapshot = { xmin: '1001', xmax: '1008', xip_list: ['1003'] };
+    const refetched = [change('insert', full('1', 'a mine')), change('insert', full('2', 'b'))];
+    applier.park({ changes: refetched, refetch: true, handle: 'h2', offset: '0_0' as Offset, snapshot });
+    expect(awaiting()).toEqual([mine1.mutationId, mine2.mutationId]);
+    applier.apply(batch([], { refetch: false, handle: 'h2', offset: '0_inf' as Offset }));
+    expect(awaiting()).toEqual([mine2.mutationId]);
+    expect(overlays()).toEqual(['2']);
+    expect(names()).toEqual([
+      { id: '1', name: 'a mine', model: 'P3265' },
+      { id: '2', name: 'b', model: 'P3265' },
+    ]);
+    // 1003 comes down the new shape's log by its txid.
+    applier.apply(
+      batch([{ ...change('update', { id: '2', name: 'b mine' }), headers: { operation: 'update', txids: [1003] } }], {
+        handle: 'h2',
+        offset: '20_0' as Offset,
+      }),
+    );
+    expect(awaiting()).toEqual([]);
+    expect(overlays()).toEqual([]);
+
+    // Not parked: the snapshot confirms in the batch that brings it.
+    const mine3 = writes.update('device_types', { id: '1' }, { name: 'a again' })!;
+    recordResults(db, [{ id: mine3.mutationId, status: 'applied', txid: 1010 }]);
+    applier.apply(
+      batch([change('insert', full('1', 'a again'))], {
+        refetch: true,
+        handle: 'h3',
+        offset: '0_inf' as Offset,
+        snapshot: { xmin: '1011', xmax: '1011', xip_list: [] },
+      }),
+    );
+    expect(awaiting()).toEqual([]);
   });
 });

@@ -13,6 +13,10 @@
  *   park   a slice of a batch that must stay atomic is set aside in sync_pending with the position
  *          after it, so memory stays flat; `apply` later replays it in order, then the tail
  *   unpark forget parked changes (the server asked for a refetch; they belong to a dead shape)
+ *
+ * A batch may end a shape's snapshot (`snapshot`, from the stream's snapshot-end): local edits whose
+ * transaction it contains are confirmed with it (outbox.ts). Parked, it travels as one more entry of
+ * sync_pending, so it is applied with the rows it belongs to, never without them.
  */
 import { deserialize, serialize } from 'node:v8';
 import type { ChangeMessage, Row } from '@electric-sql/client';
@@ -21,6 +25,7 @@ import { primaryKey, type TableDef } from '../../../shared/schema/table.js';
 import type { Replica } from './open-replica.js';
 import { confirmTxids } from '../local/outbox.js';
 import { overlayKeys, rebuildOverlay } from '../local/overlay.js';
+import type { PgSnapshot } from '../local/stream-seen.js';
 import { readShapeState, shapeStateWriter, type ShapeState } from './sync-state.js';
 import { encodeRow, type SqliteValue } from './value-codec.js';
 
@@ -35,9 +40,11 @@ export type BatchToApply = {
   bytes: number;
   /** ISO time of the up-to-date that ends this batch; null for a slice of an initial sync. */
   upToDateAt: string | null;
+  /** The snapshot-end of the shape's snapshot, when this batch brings it. */
+  snapshot?: PgSnapshot | null;
 };
 
-export type BatchToPark = Pick<BatchToApply, 'changes' | 'refetch' | 'handle' | 'offset'>;
+export type BatchToPark = Pick<BatchToApply, 'changes' | 'refetch' | 'handle' | 'offset' | 'snapshot'>;
 
 export type AppliedBatch = {
   state: ShapeState;
@@ -48,6 +55,8 @@ export type AppliedBatch = {
 type Operation = 'insert' | 'update' | 'delete';
 /** `txids`: the server transaction that made the change (absent in snapshots), for outbox confirmation. */
 type EncodedChange = { op: Operation; columns: string[]; values: SqliteValue[]; txids?: number[] };
+/** A parked snapshot-end. */
+type ParkedSnapshot = { op: 'snapshot-end'; snapshot: PgSnapshot };
 
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
@@ -115,6 +124,7 @@ export function tableApplier(db: Replica, table: TableDef) {
   /** Keys and transactions of the changes applied in the current transaction (for local edits). */
   let touched = new Map<string, Record<string, SqliteValue>>();
   let txids = new Set<number>();
+  let snapshot: PgSnapshot | null = null;
 
   /** Applies one change; returns the change in row count (+1 new row, -1 removed row, 0 otherwise). */
   const applyChange = ({ op, columns, values, txids: tx }: EncodedChange): number => {
@@ -143,18 +153,20 @@ export function tableApplier(db: Replica, table: TableDef) {
    * overlay on a row that changed is re-derived, so a pending edit shows over the newest server row.
    */
   const settleLocalEdits = () => {
-    const confirmed = new Set(confirmTxids(db, table, txids).map((k) => JSON.stringify(pk.map((c) => k[c]))));
+    const confirmed = new Set(confirmTxids(db, table, txids, snapshot).map((k) => JSON.stringify(pk.map((c) => k[c]))));
     for (const k of overlayKeys(db, table)) {
       const id = JSON.stringify(pk.map((c) => k[c]));
       if (touched.has(id) && !confirmed.has(id)) rebuildOverlay(db, table, k);
     }
     touched = new Map();
     txids = new Set();
+    snapshot = null;
   };
 
   const apply = db.transaction((batch: BatchToApply): AppliedBatch => {
     touched = new Map();
     txids = new Set();
+    snapshot = null;
     const previous = readShapeState(db, table.name);
     const parked = previous?.pending ?? null;
     const refetch = batch.refetch || (parked?.refetch ?? false);
@@ -165,11 +177,16 @@ export function tableApplier(db: Replica, table: TableDef) {
       for (let after = 0, page: { seq: number; change: Buffer }[]; ; after = page.at(-1)!.seq) {
         page = parkedPage.all(table.name, after) as typeof page;
         if (page.length === 0) break;
-        for (const p of page) rowCount += applyChange(deserialize(p.change) as EncodedChange);
+        for (const p of page) {
+          const parkedChange = deserialize(p.change) as EncodedChange | ParkedSnapshot;
+          if (parkedChange.op === 'snapshot-end') snapshot = parkedChange.snapshot;
+          else rowCount += applyChange(parkedChange);
+        }
       }
       dropParked.run(table.name);
     }
     for (const change of batch.changes) rowCount += applyChange(encodeChange(table, change));
+    if (batch.snapshot) snapshot = batch.snapshot;
     settleLocalEdits();
     const state: ShapeState = {
       table: table.name,
@@ -190,6 +207,10 @@ export function tableApplier(db: Replica, table: TableDef) {
     if (!previous) throw new Error(`${table.name}: nothing to park against; apply the first batch directly`);
     let seq = ((lastParked.get(table.name) as number | null) ?? 0) + 1;
     for (const change of batch.changes) parkChange.run(table.name, seq++, serialize(encodeChange(table, change)));
+    if (batch.snapshot) {
+      const parked: ParkedSnapshot = { op: 'snapshot-end', snapshot: batch.snapshot };
+      parkChange.run(table.name, seq++, serialize(parked));
+    }
     shapes.write({
       ...previous,
       pending: {
