@@ -208,3 +208,15 @@ test('edits that collide with a dispatcher’s land in the conflict inbox and re
   await expect(page.getByLabel('Notes')).toHaveValue(`Dispatch: call ahead (${take.title})`);
   await keepScreenshot(page, 'conflicts-resolved');
 });
+
+test('the next morning, with no network, the app opens signed in from the laptop’s replica', async () => {
+  await app.stop();
+  await proxy.cut();
+  app = await startWebApp({ dataDir: app.dataDir, serverUrl: proxy.url });
+  await page.goto(app.url);
+  await waitForSession(page, 'signed-in');
+  await waitForSyncState(page, 'offline');
+  await expect(page.getByRole('heading', { level: 1, name: 'My work' })).toBeVisible();
+  await expect(page.locator('a.task-row-link').first()).toBeVisible();
+  await keepScreenshot(page, 'my-work-offline-start');
+});
