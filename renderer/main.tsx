@@ -2,9 +2,9 @@
  * Entry point: picks the transport (Electron IPC or the browser-mode bridge), builds the typed
  * AppApi and the app-wide stores once, installs the theme and the test hooks, and renders.
  */
+import './lib/zod-jitless.js'; // first: before shared/api builds its schemas
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import { createAppApi } from '../shared/api/client.js';
 import { AppProvider } from './api/app-context.js';
 import { installTestHooks } from './api/test-hooks.js';
@@ -16,9 +16,6 @@ import './styles/base.css';
 import './styles/controls.css';
 import './styles/feedback.css';
 import './styles/panels.css';
-
-// The CSP forbids eval: keep zod from probing `new Function` (a reported violation even when caught).
-z.config({ jitless: true });
 
 const { transport, mode } = pickTransport(window);
 const api = createAppApi(transport);
