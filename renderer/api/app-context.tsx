@@ -10,6 +10,7 @@ import type { NavStore } from '../stores/nav-store.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { SettingsStore } from '../stores/settings-store.js';
 import type { SyncStore } from '../stores/sync-store.js';
+import type { ViewStore } from '../stores/view-store.js';
 import type { TransportMode } from './transport.js';
 
 export type AppContextValue = { api: AppApi; stores: AppStores; mode: TransportMode };
@@ -33,3 +34,4 @@ export const useSync = <T,>(select: (s: SyncStore) => T): T => useStore(useAppCo
 export const useSettings = <T,>(select: (s: SettingsStore) => T): T =>
   useStore(useAppContext().stores.settings, select);
 export const useNav = <T,>(select: (s: NavStore) => T): T => useStore(useAppContext().stores.nav, select);
+export const useViews = <T,>(select: (s: ViewStore) => T): T => useStore(useAppContext().stores.views, select);

@@ -5,12 +5,14 @@ import { createNavStore, type NavStore } from './nav-store.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
 import { createSettingsStore, type SettingsStore } from './settings-store.js';
 import { createSyncStore, type SyncStore } from './sync-store.js';
+import { createViewStore, type ViewStore } from './view-store.js';
 
 export type AppStores = {
   session: StoreApi<SessionStore>;
   sync: StoreApi<SyncStore>;
   settings: StoreApi<SettingsStore>;
   nav: StoreApi<NavStore>;
+  views: StoreApi<ViewStore>;
 };
 
 export function createAppStores(api: AppApi, win: Window): { stores: AppStores; dispose: () => void } {
@@ -18,8 +20,9 @@ export function createAppStores(api: AppApi, win: Window): { stores: AppStores; 
   const sync = createSyncStore(api);
   const settings = createSettingsStore(api);
   const nav = createNavStore(win);
+  const views = createViewStore();
   return {
-    stores: { session: session.store, sync: sync.store, settings: settings.store, nav: nav.store },
-    dispose: () => [session, sync, settings, nav].forEach((s) => s.dispose()),
+    stores: { session: session.store, sync: sync.store, settings: settings.store, nav: nav.store, views: views.store },
+    dispose: () => [session, sync, settings, nav, views].forEach((s) => s.dispose()),
   };
 }

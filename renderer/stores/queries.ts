@@ -20,6 +20,26 @@ export const useTaskDetail = (id: string) => useApiQuery('tasks:get', { id }, TA
 
 export const useDeviceTypes = () => useApiQuery('device-types:list', {}, ['device_types']);
 
+/** The site list also counts open tasks and devices per site, so those tables make it stale too. */
+const PROPERTY_LIST_TABLES = ['properties', 'accounts', 'tasks', 'devices'] as const;
+const PROPERTY_DETAIL_TABLES = [
+  ...PROPERTY_LIST_TABLES,
+  'contacts',
+  'device_types',
+  'task_subtasks',
+  'user_profiles',
+  'files',
+  'attachments',
+] as const;
+
+export const useProperties = (search: string) =>
+  useApiQuery('properties:list', search ? { search } : {}, PROPERTY_LIST_TABLES);
+
+export const usePropertyDetail = (id: string) => useApiQuery('properties:get', { id }, PROPERTY_DETAIL_TABLES);
+
+export const useMembers = (enabled = true) =>
+  useApiQuery('members:list', {}, ['organization_members', 'user_profiles'], { enabled });
+
 /**
  * The conflict inbox lives in sync-owned tables, so it re-reads whenever the overview's conflict
  * or rejection counts move, and when a table its entries show "theirs" from changes.
