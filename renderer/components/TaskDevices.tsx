@@ -1,13 +1,11 @@
 /** Devices linked to the task: a table with per-device edit, and the "Add device" form. */
 import { Fragment, useState } from 'react';
 import type { TaskDetail } from '../../shared/api/views.js';
+import { devicePlace } from '../lib/device-place.js';
 import { Notice } from './Alert.js';
 import { AddDeviceForm } from './AddDeviceForm.js';
 import { DeviceStatusBadge, UnsyncedBadge } from './Badges.js';
 import { DeviceEditForm } from './DeviceEditForm.js';
-
-const place = (d: { location: string | null; floor: string | null; zone: string | null }) =>
-  [d.location, d.floor && `Floor ${d.floor}`, d.zone && `Zone ${d.zone}`].filter(Boolean).join(' · ') || '—';
 
 export function TaskDevices({ task }: { task: TaskDetail }) {
   const [adding, setAdding] = useState(false);
@@ -61,7 +59,7 @@ export function TaskDevices({ task }: { task: TaskDetail }) {
                     </div>
                   </td>
                   <td className="mono">{device.serialNumber}</td>
-                  <td>{place(device)}</td>
+                  <td>{devicePlace(device)}</td>
                   <td>
                     <DeviceStatusBadge status={device.status} /> {device.pending && <UnsyncedBadge />}
                   </td>

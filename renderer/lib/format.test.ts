@@ -4,6 +4,7 @@ import {
   calendarDaysBetween,
   formatMinutes,
   formatAgo,
+  formatBytes,
   formatFieldValue,
   formatWhen,
   plural,
@@ -66,5 +67,18 @@ describe('asSentence', () => {
 describe('formatMinutes', () => {
   it('switches to hours from an hour up', () => {
     expect([45, 60, 90, 480].map(formatMinutes)).toEqual(['45 min', '1 h', '1 h 30 min', '8 h']);
+  });
+});
+
+describe('formatBytes', () => {
+  it('picks the unit people expect', () => {
+    expect([0, 512, 1536, 10 * 1024, 5.5 * 1024 * 1024, 3 * 1024 ** 3].map(formatBytes)).toEqual([
+      '0 B',
+      '512 B',
+      '1.5 KB',
+      '10 KB',
+      '5.5 MB',
+      '3.0 GB',
+    ]);
   });
 });

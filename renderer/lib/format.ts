@@ -67,3 +67,16 @@ export function formatMinutes(minutes: number): string {
   const m = Math.round(minutes % 60);
   return m ? `${h} h ${m} min` : `${h} h`;
 }
+
+/** "512 B", "1.4 KB", "23 MB": file sizes as people read them (1 KB = 1024 B). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

@@ -1,0 +1,95 @@
+/** The site's device inventory: a compact table, each row editable in place (devices:update). */
+import { Fragment, useState } from 'react';
+import type { Device } from '../../shared/api/views.js';
+import { useNav, useViews } from '../api/app-context.js';
+import { devicePlace } from '../lib/device-place.js';
+import { DeviceStatusBadge, UnsyncedBadge } from './Badges.js';
+import { DeviceEditForm } from './DeviceEditForm.js';
+
+export function PropertyDevices({ propertyId, devices }: { propertyId: string; devices: Device[] }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const navigate = useNav((s) => s.navigate);
+  const showDevicesOf = useViews((s) => s.showDevicesOfProperty);
+  return (
+    <section className="panel" aria-labelledby="site-devices-heading">
+      <div className="panel-header">
+        <h2 id="site-devices-heading">
+          Devices <span className="heading-count">{devices.length || ''}</span>
+        </h2>
+        {devices.length > 0 && (
+          <button
+            type="button"
+            className="button-quiet button-small"
+            onClick={() => {
+              showDevicesOf(propertyId);
+              navigate({ screen: 'devices' });
+            }}
+          >
+            Open in Devices
+          </button>
+        )}
+      </div>
+      {devices.length === 0 ? (
+        <p className="muted">No devices recorded at this site.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data-table compact-table" aria-labelledby="site-devices-heading">
+            <thead>
+              <tr>
+                <th scope="col">Serial</th>
+                <th scope="col">Type</th>
+                <th scope="col">Location</th>
+                <th scope="col">Status</th>
+                <th scope="col">Notes</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {devices.map((d) => (
+                <Fragment key={d.id}>
+                  <tr>
+                    <td className="mono">{d.serialNumber}</td>
+                    <td title={`${d.type.manufacturer} ${d.type.model}`}>
+                      {d.type.name}
+                      {d.label && <div className="muted small">{d.label}</div>}
+                    </td>
+                    <td>{devicePlace(d)}</td>
+                    <td>
+                      <span className="status-cell">
+                        <DeviceStatusBadge status={d.status} />
+                        {d.pending && <UnsyncedBadge />}
+                      </span>
+                    </td>
+                    <td className="notes-cell" title={d.notes ?? undefined}>
+                      {d.notes ?? ''}
+                    </td>
+                    <td className="cell-actions">
+                      <button
+                        type="button"
+                        className="button-small"
+                        aria-expanded={editing === d.id}
+                        aria-label={`Edit ${d.serialNumber}`}
+                        onClick={() => setEditing(editing === d.id ? null : d.id)}
+                      >
+                        Edit
+                      </button>
+                    </td>
+                  </tr>
+                  {editing === d.id && (
+                    <tr className="row-editor">
+                      <td colSpan={6}>
+                        <DeviceEditForm device={d} withNotes autoFocus onDone={() => setEditing(null)} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
