@@ -1,4 +1,4 @@
-/** The app's sections. Properties and Devices join this list with their issue. */
+/** The app's sections; a property belongs to Properties, a task to My work. */
 import { useNav, useSync } from '../api/app-context.js';
 import { inboxCounts } from '../lib/inbox.js';
 import type { Route } from '../stores/routes.js';
@@ -8,7 +8,14 @@ type Item = { label: string; to: Route; matches: (r: Route) => boolean };
 
 const ITEMS: Item[] = [
   { label: 'My work', to: { screen: 'my-work' }, matches: (r) => r.screen === 'my-work' || r.screen === 'task' },
+  {
+    label: 'Properties',
+    to: { screen: 'properties' },
+    matches: (r) => r.screen === 'properties' || r.screen === 'property',
+  },
+  { label: 'Devices', to: { screen: 'devices' }, matches: (r) => r.screen === 'devices' },
   { label: 'Sync centre', to: { screen: 'sync' }, matches: (r) => r.screen === 'sync' },
+  { label: 'Settings', to: { screen: 'settings' }, matches: (r) => r.screen === 'settings' },
 ];
 
 export function MainNav() {

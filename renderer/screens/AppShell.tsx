@@ -3,7 +3,11 @@ import { useEffect } from 'react';
 import { useNav } from '../api/app-context.js';
 import { AppHeader } from '../components/AppHeader.js';
 import { MainNav } from '../components/MainNav.js';
+import { Devices } from './Devices.js';
 import { MyWork } from './MyWork.js';
+import { Properties } from './Properties.js';
+import { PropertyScreen } from './PropertyScreen.js';
+import { Settings } from './Settings.js';
 import { SyncCentre } from './SyncCentre.js';
 import { TaskScreen } from './TaskScreen.js';
 import '../styles/shell.css';
@@ -15,8 +19,16 @@ function CurrentScreen() {
       return <MyWork />;
     case 'task':
       return <TaskScreen key={route.id} id={route.id} />;
+    case 'properties':
+      return <Properties />;
+    case 'property':
+      return <PropertyScreen key={route.id} id={route.id} />;
+    case 'devices':
+      return <Devices />;
     case 'sync':
       return <SyncCentre />;
+    case 'settings':
+      return <Settings />;
   }
 }
 
