@@ -21,18 +21,49 @@ export class ServerUnavailableError extends Error {
   }
 }
 
+/**
+ * A request whose answer has not begun within this long counts as unreachable. Live long-polls have
+ * the client's own timeout; the others had none, and a connection that is accepted but never answered
+ * (a middlebox whose backend is gone; seen with undici when the peer closes before answering) left a
+ * table in `initial` forever instead of `offline`.
+ */
+export const ANSWER_TIMEOUT_MS = 30_000;
+
+export class AnswerTimeoutError extends Error {
+  readonly code = 'answer_timeout';
+  constructor(readonly ms: number) {
+    super(`The sync server did not answer within ${Math.round(ms / 1000)} s; retrying with backoff.`);
+    this.name = 'AnswerTimeoutError';
+  }
+}
+
+const isLive = (input: Parameters<typeof fetch>[0]) =>
+  new URL(input instanceof Request ? input.url : String(input)).searchParams.get('live') === 'true';
+
 const SCHEMA_HEADER = 'electric-schema';
 const TOTAL_ROWS_HEADER = 'fieldline-total-rows';
 
-export function observedFetch(base: typeof fetch, signal: AbortSignal, observer: FetchObserver): typeof fetch {
+export function observedFetch(
+  base: typeof fetch,
+  signal: AbortSignal,
+  observer: FetchObserver,
+  { answerTimeoutMs = ANSWER_TIMEOUT_MS }: { answerTimeoutMs?: number } = {},
+): typeof fetch {
   return async (input, init) => {
     let res: Response;
+    const deadline = new AbortController();
+    const timer = isLive(input)
+      ? undefined
+      : setTimeout(() => deadline.abort(new AnswerTimeoutError(answerTimeoutMs)), answerTimeoutMs);
     try {
-      res = await base(input, init);
+      const signals = [deadline.signal, ...(init?.signal ? [init.signal] : [])];
+      res = await base(input, { ...init, signal: AbortSignal.any(signals) });
     } catch (e) {
       // Closing the consumer aborts requests; that is not the network going away.
       if (!signal.aborted) observer.onUnreachable(e instanceof Error ? e : new Error(String(e)));
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
     if (res.status >= 500 || res.status === 429) observer.onUnreachable(new ServerUnavailableError(res.status));
     else if (res.ok || res.status === 304 || res.status === 409) observer.onAnswered();
