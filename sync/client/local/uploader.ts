@@ -19,7 +19,11 @@ export type UploaderOptions = {
   /** Called after every answered batch (the UI re-reads the outbox and the inbox). */
   onUploaded?: (count: number) => void;
   onError?: (e: UploadError) => void;
+  /** How long an upload may go unanswered before it counts as offline and is retried (default 60 s). */
+  answerTimeoutMs?: number;
 };
+
+export const UPLOAD_ANSWER_TIMEOUT_MS = 60_000;
 
 export class UploadError extends Error {
   constructor(
@@ -109,10 +113,22 @@ export class Uploader {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body,
-          signal: this.#abort.signal,
+          // An upload never answered (a connection accepted by something whose far end is gone) must
+          // not stall the queue for ever; a retry after a late answer is safe (mutation ids).
+          signal: AbortSignal.any([
+            this.#abort.signal,
+            AbortSignal.timeout(this.#o.answerTimeoutMs ?? UPLOAD_ANSWER_TIMEOUT_MS),
+          ]),
         });
       } catch (e) {
-        throw new UploadError('offline', `The server could not be reached: ${(e as Error).message}`, { cause: e });
+        const timedOut = (e as Error).name === 'TimeoutError';
+        throw new UploadError(
+          'offline',
+          timedOut
+            ? `The server did not answer the upload within ${Math.round((this.#o.answerTimeoutMs ?? UPLOAD_ANSWER_TIMEOUT_MS) / 1000)} s.`
+            : `The server could not be reached: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       if (res.status === 401 && attempt === 0 && this.#o.onUnauthorized) {
         await this.#o.onUnauthorized(token);
