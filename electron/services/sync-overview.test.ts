@@ -20,7 +20,7 @@ const all = (phase: TableSyncStatus['phase'], at: string | null = '2026-01-01T00
   SYNCED_TABLES.map((t) => status(t.name, phase, at));
 const inputs = (over: Partial<OverviewInputs> = {}): OverviewInputs => ({
   statuses: all('live'),
-  outbox: { queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0 },
+  outbox: { queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 },
   oldestQueuedAt: null,
   lastUploadError: null,
   engineRunning: true,
@@ -31,7 +31,9 @@ const inputs = (over: Partial<OverviewInputs> = {}): OverviewInputs => ({
 describe('deriveOverview', () => {
   it('live and nothing waiting is idle', () => {
     expect(deriveOverview(inputs())).toMatchObject({ state: 'live', online: true, idle: true, lastError: null });
-    const busy = deriveOverview(inputs({ outbox: { queued: 0, awaitingConfirmation: 1, conflicts: 0, rejected: 0 } }));
+    const busy = deriveOverview(
+      inputs({ outbox: { queued: 0, awaitingConfirmation: 1, conflicts: 0, rejected: 0, overridden: 0 } }),
+    );
     expect(busy).toMatchObject({ state: 'live', idle: false });
   });
 
@@ -46,7 +48,7 @@ describe('deriveOverview', () => {
     const off = [status('organizations', 'offline', 'x'), ...all('live').slice(1)];
     expect(deriveOverview(inputs({ statuses: off }))).toMatchObject({ state: 'offline', online: false });
     const uploads = inputs({
-      outbox: { queued: 2, awaitingConfirmation: 0, conflicts: 0, rejected: 0 },
+      outbox: { queued: 2, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 },
       oldestQueuedAt: '2026-01-01T00:00:00.000000Z',
       lastUploadError: { code: 'offline', message: 'no network' },
     });

@@ -27,7 +27,7 @@ export type OverviewInputs = {
   engineError: Issue | null;
 };
 
-const EMPTY_OUTBOX = { queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0 };
+const EMPTY_OUTBOX = { queued: 0, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 };
 
 export const SIGNED_OUT_OVERVIEW: SyncOverview = {
   state: 'signed-out',

@@ -5,6 +5,6 @@ export type InboxCounts = { decide: number; acknowledge: number; total: number }
 
 export function inboxCounts(outbox: SyncOverview['outbox']): InboxCounts {
   const decide = outbox.conflicts + outbox.rejected;
-  const acknowledge = outbox.overridden ?? 0;
+  const acknowledge = outbox.overridden;
   return { decide, acknowledge, total: decide + acknowledge };
 }

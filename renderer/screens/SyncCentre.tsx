@@ -64,7 +64,7 @@ export function SyncCentre() {
             <div className="sync-side">
               <OutboxPanel overview={overview} now={now} />
               <InboxSection
-                countsKey={`${overview.outbox.conflicts}/${overview.outbox.rejected}/${overview.outbox.overridden ?? 0}`}
+                countsKey={`${overview.outbox.conflicts}/${overview.outbox.rejected}/${overview.outbox.overridden}`}
               />
             </div>
           </div>

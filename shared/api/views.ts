@@ -93,11 +93,8 @@ export const syncOverviewSchema = z.object({
     /** Open inbox entries waiting for a decision (keep mine / take theirs). */
     conflicts: z.number(),
     rejected: z.number(),
-    /**
-     * Open inbox entries of kind `overridden` (told, to acknowledge; nothing to decide). Optional
-     * only while a producer predates it (a signed-out overview); a signed-in host always sets it.
-     */
-    overridden: z.number().optional(),
+    /** Open inbox entries of kind `overridden` (told, to acknowledge; nothing to decide). */
+    overridden: z.number(),
     oldestQueuedAt: iso.nullable(),
     /** The last upload failure while edits are still queued (cleared by a successful upload). */
     lastUploadError: issue.nullable(),

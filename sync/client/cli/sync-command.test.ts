@@ -74,14 +74,14 @@ describe('runSync', () => {
     h.engine.emit('status', status('tasks', 'initial'));
     h.engine.emit('status', status('devices', 'live', 10));
     h.engine.emit('status', status('tasks', 'live', 20));
-    h.engine.emit('outbox', { queued: 2, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
+    h.engine.emit('outbox', { queued: 2, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 });
     h.engine.emit('live');
     // Shapes are live but two local edits have not left yet: --once waits for them.
     let exited: number | undefined;
     void done.then((c) => (exited = c));
     await tick();
     expect(exited).toBeUndefined();
-    h.engine.emit('outbox', { queued: 0, awaitingConfirmation: 0, conflicts: 1, rejected: 0 });
+    h.engine.emit('outbox', { queued: 0, awaitingConfirmation: 0, conflicts: 1, rejected: 0, overridden: 0 });
     await expect(done).resolves.toBe(0);
     expect(h.engine.stops).toBe(1);
     expect(h.out.join('')).toContain('devices live 10 rows 1.00 kB\ntasks live 20 rows 2.00 kB\n');
@@ -94,7 +94,7 @@ describe('runSync', () => {
   it('--once: an upload the server refuses ends the run with exit 1 instead of waiting forever', async () => {
     const h = harness();
     const done = runSync(CMD, h.io);
-    h.engine.emit('outbox', { queued: 1, awaitingConfirmation: 0, conflicts: 0, rejected: 0 });
+    h.engine.emit('outbox', { queued: 1, awaitingConfirmation: 0, conflicts: 0, rejected: 0, overridden: 0 });
     h.engine.emit('live');
     h.engine.emit('upload-error', { code: 'refused', message: 'The server refused the upload (404)' });
     await expect(done).resolves.toBe(1);

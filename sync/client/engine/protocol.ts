@@ -67,7 +67,7 @@ export const engineEventSchema = z.discriminatedUnion('type', [
       awaitingConfirmation: z.number(),
       conflicts: z.number(),
       rejected: z.number(),
-      overridden: z.number().optional(),
+      overridden: z.number(),
     }),
   }),
   /** An upload attempt failed; it is retried with backoff (offline, server error) or needs attention. */

@@ -226,11 +226,8 @@ export type OutboxCounts = {
   /** Open inbox entries that wait for a decision (keep mine / take theirs). */
   conflicts: number;
   rejected: number;
-  /**
-   * Open entries telling of an edit a rule overrode: to be acknowledged, nothing to decide. Always
-   * counted by outboxCounts(); optional only so counts made before it existed still type-check.
-   */
-  overridden?: number;
+  /** Open entries telling of an edit a rule overrode: to be acknowledged, nothing to decide. */
+  overridden: number;
 };
 
 /** What the sync centre shows: edits waiting to leave or to be confirmed, and the open inbox by kind. */
