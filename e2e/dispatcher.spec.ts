@@ -105,6 +105,18 @@ test('property: address, contacts, devices and open tasks as the server has them
   await expect(page.getByRole('heading', { name: /^Open tasks/ })).toHaveText(`Open tasks ${openTasks || ''}`.trim());
   await keepScreenshot(page, 'property-detail');
 
+  // A device of the site gets a note, edited in place.
+  const [siteDevice] = await stack.query<{ id: string; serial: string }>(
+    `select id, serial_number as serial from devices where property_id = $1 and deleted_at is null
+      order by serial_number limit 1`,
+    [site!.id],
+  );
+  await page.getByRole('button', { name: `Edit ${siteDevice!.serial}` }).click();
+  const edit = page.getByRole('form', { name: `Edit device ${siteDevice!.serial}` });
+  await edit.getByLabel('Notes').fill('Lens cleaned; bracket loose');
+  await edit.getByRole('button', { name: 'Save device' }).click();
+  await expect(edit).toHaveCount(0);
+
   await page.getByRole('button', { name: 'Create a task for this site' }).click();
   const form = page.getByRole('form', { name: 'New task' });
   await form.getByLabel('Title').fill('Replace door contact batteries');
@@ -126,6 +138,8 @@ test('property: address, contacts, devices and open tasks as the server has them
     [task!.id],
   );
   expect(items.map((i) => i.title)).toEqual(['Test each contact', 'Replace batteries', 'Report to monitoring']);
+  const [noted] = await stack.query<{ notes: string }>(`select notes from devices where id = $1`, [siteDevice!.id]);
+  expect(noted!.notes).toBe('Lens cleaned; bracket loose');
 });
 
 /** Waits until the Devices screen shows the results of exactly this view. */

@@ -1,10 +1,10 @@
 /** The site's device inventory: a compact table, each row editable in place (devices:update). */
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { Device } from '../../shared/api/views.js';
 import { useNav, useViews } from '../api/app-context.js';
 import { devicePlace } from '../lib/device-place.js';
 import { DeviceStatusBadge, UnsyncedBadge } from './Badges.js';
-import { DeviceEditForm } from './DeviceEditForm.js';
+import { EditableDeviceRow } from './EditableDeviceRow.js';
 
 export function PropertyDevices({ propertyId, devices }: { propertyId: string; devices: Device[] }) {
   const [editing, setEditing] = useState<string | null>(null);
@@ -48,43 +48,32 @@ export function PropertyDevices({ propertyId, devices }: { propertyId: string; d
             </thead>
             <tbody>
               {devices.map((d) => (
-                <Fragment key={d.id}>
-                  <tr>
-                    <td className="mono">{d.serialNumber}</td>
-                    <td title={`${d.type.manufacturer} ${d.type.model}`}>
-                      {d.type.name}
-                      {d.label && <div className="muted small">{d.label}</div>}
-                    </td>
-                    <td>{devicePlace(d)}</td>
-                    <td>
-                      <span className="status-cell">
-                        <DeviceStatusBadge status={d.status} />
-                        {d.pending && <UnsyncedBadge />}
-                      </span>
-                    </td>
-                    <td className="notes-cell" title={d.notes ?? undefined}>
-                      {d.notes ?? ''}
-                    </td>
-                    <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button-small"
-                        aria-expanded={editing === d.id}
-                        aria-label={`Edit ${d.serialNumber}`}
-                        onClick={() => setEditing(editing === d.id ? null : d.id)}
-                      >
-                        Edit
-                      </button>
-                    </td>
-                  </tr>
-                  {editing === d.id && (
-                    <tr className="row-editor">
-                      <td colSpan={6}>
-                        <DeviceEditForm device={d} withNotes autoFocus onDone={() => setEditing(null)} />
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
+                <EditableDeviceRow
+                  key={d.id}
+                  device={d}
+                  columns={6}
+                  open={editing === d.id}
+                  onToggle={() => setEditing(editing === d.id ? null : d.id)}
+                  onClose={() => setEditing(null)}
+                  withNotes
+                  autoFocus
+                >
+                  <td className="mono">{d.serialNumber}</td>
+                  <td title={`${d.type.manufacturer} ${d.type.model}`}>
+                    {d.type.name}
+                    {d.label && <div className="muted small">{d.label}</div>}
+                  </td>
+                  <td>{devicePlace(d)}</td>
+                  <td>
+                    <span className="status-cell">
+                      <DeviceStatusBadge status={d.status} />
+                      {d.pending && <UnsyncedBadge />}
+                    </span>
+                  </td>
+                  <td className="notes-cell" title={d.notes ?? undefined}>
+                    {d.notes ?? ''}
+                  </td>
+                </EditableDeviceRow>
               ))}
             </tbody>
           </table>

@@ -1,11 +1,11 @@
 /** Devices linked to the task: a table with per-device edit, and the "Add device" form. */
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { TaskDetail } from '../../shared/api/views.js';
 import { devicePlace } from '../lib/device-place.js';
 import { Notice } from './Alert.js';
 import { AddDeviceForm } from './AddDeviceForm.js';
 import { DeviceStatusBadge, UnsyncedBadge } from './Badges.js';
-import { DeviceEditForm } from './DeviceEditForm.js';
+import { EditableDeviceRow } from './EditableDeviceRow.js';
 
 export function TaskDevices({ task }: { task: TaskDetail }) {
   const [adding, setAdding] = useState(false);
@@ -50,39 +50,26 @@ export function TaskDevices({ task }: { task: TaskDetail }) {
           </thead>
           <tbody>
             {links.map(({ linkId, action, device }) => (
-              <Fragment key={linkId}>
-                <tr>
-                  <td>
-                    <div>{device.label ?? device.type.name}</div>
-                    <div className="muted small">
-                      {device.type.manufacturer} {device.type.model} · {action}
-                    </div>
-                  </td>
-                  <td className="mono">{device.serialNumber}</td>
-                  <td>{devicePlace(device)}</td>
-                  <td>
-                    <DeviceStatusBadge status={device.status} /> {device.pending && <UnsyncedBadge />}
-                  </td>
-                  <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button-small"
-                      aria-expanded={editing === device.id}
-                      aria-label={`Edit ${device.serialNumber}`}
-                      onClick={() => setEditing(editing === device.id ? null : device.id)}
-                    >
-                      Edit
-                    </button>
-                  </td>
-                </tr>
-                {editing === device.id && (
-                  <tr className="row-editor">
-                    <td colSpan={5}>
-                      <DeviceEditForm device={device} onDone={() => setEditing(null)} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
+              <EditableDeviceRow
+                key={linkId}
+                device={device}
+                columns={5}
+                open={editing === device.id}
+                onToggle={() => setEditing(editing === device.id ? null : device.id)}
+                onClose={() => setEditing(null)}
+              >
+                <td>
+                  <div>{device.label ?? device.type.name}</div>
+                  <div className="muted small">
+                    {device.type.manufacturer} {device.type.model} · {action}
+                  </div>
+                </td>
+                <td className="mono">{device.serialNumber}</td>
+                <td>{devicePlace(device)}</td>
+                <td>
+                  <DeviceStatusBadge status={device.status} /> {device.pending && <UnsyncedBadge />}
+                </td>
+              </EditableDeviceRow>
             ))}
           </tbody>
         </table>
