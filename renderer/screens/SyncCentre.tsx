@@ -6,6 +6,7 @@ import { InboxSection } from '../components/InboxSection.js';
 import { OutboxPanel } from '../components/OutboxPanel.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { TableSyncList } from '../components/TableSyncList.js';
+import { CONNECTION_LABEL, connectionOf } from '../lib/connection.js';
 import { inboxCounts } from '../lib/inbox.js';
 import { SYNC_STATE_LABEL } from '../lib/labels.js';
 import { useNow } from '../lib/use-now.js';
@@ -22,13 +23,14 @@ function IdleNote({ attention }: { attention: number }) {
 }
 
 function SyncSummary({ overview }: { overview: SyncOverview }) {
+  const connection = connectionOf(overview);
   return (
     <div className="sync-summary">
-      <span className={`connection connection-${overview.online ? 'online' : 'offline'}`}>
+      <span className={`connection connection-${connection}`}>
         <span className="sync-dot" aria-hidden="true" />
-        {overview.online ? 'Online' : 'Offline'}
+        {CONNECTION_LABEL[connection]}
       </span>
-      {!overview.online && (
+      {connection === 'offline' && (
         <span className="muted">Edits are kept on this laptop and upload when the server is reachable again.</span>
       )}
       <span className="sync-state">
