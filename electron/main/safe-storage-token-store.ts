@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { safeStorage } from 'electron';
+import { writeFileAtomic } from '../../sync/client/atomic-file.js';
 import type { TokenStore } from '../services/app-host.js';
 
 export class SafeStorageTokenStore implements TokenStore {
@@ -31,9 +32,7 @@ export class SafeStorageTokenStore implements TokenStore {
 
   async save(secret: string): Promise<void> {
     if (!this.#usable()) return;
-    const tmp = `${this.#file}.tmp`;
-    await fs.writeFile(tmp, safeStorage.encryptString(secret), { mode: 0o600 });
-    await fs.rename(tmp, this.#file);
+    writeFileAtomic(this.#file, safeStorage.encryptString(secret), 0o600);
   }
 
   async clear(): Promise<void> {

@@ -4,18 +4,14 @@
  */
 import { z } from 'zod';
 import type { SessionTokens } from '../../sync/client/auth/gateway-session.js';
+import { sessionTokensSchema } from '../../sync/client/engine/protocol.js';
 
 const storedTokensSchema = z.object({
   v: z.literal(1),
   serverUrl: z.string(),
   userId: z.string(),
   organizationId: z.string(),
-  tokens: z.object({
-    accessToken: z.string().min(1),
-    refreshToken: z.string().min(1),
-    expiresAt: z.number(),
-    issuedAt: z.number().optional(),
-  }),
+  tokens: sessionTokensSchema,
 });
 
 export type StoredTokens = Omit<z.infer<typeof storedTokensSchema>, 'v'> & {

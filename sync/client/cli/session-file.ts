@@ -6,20 +6,10 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { EngineStartOptions } from '../engine/protocol.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { sessionTokensSchema, type SessionTokensMessage as Tokens } from '../engine/protocol.js';
 
-type Tokens = (EngineStartOptions['auth'] & { kind: 'tokens' })['tokens'];
-
-const fileSchema = z.object({
-  server: z.string(),
-  email: z.string(),
-  tokens: z.object({
-    accessToken: z.string().min(1),
-    refreshToken: z.string().min(1),
-    expiresAt: z.number(),
-    issuedAt: z.number().optional(),
-  }),
-});
+const fileSchema = z.object({ server: z.string(), email: z.string(), tokens: sessionTokensSchema });
 
 export const sessionFileOf = (dbFile: string): string => `${dbFile}.session.json`;
 
@@ -34,18 +24,9 @@ export function readSession(dbFile: string, server: string, email: string): Toke
   }
 }
 
-/** Replaces the file atomically (write, fsync, rename): a crash leaves the old or the new session. */
+/** Replaces the file atomically: a crash leaves the old or the new session. */
 export function writeSession(dbFile: string, server: string, email: string, tokens: Tokens): void {
-  const file = sessionFileOf(dbFile);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, JSON.stringify({ server, email, tokens }));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(sessionFileOf(dbFile), JSON.stringify({ server, email, tokens }), 0o600);
 }
 
 export function forgetSession(dbFile: string): void {

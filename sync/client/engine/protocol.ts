@@ -6,13 +6,16 @@
 import { z } from 'zod';
 import { SYNC_PHASES } from '../sync-status.js';
 
-const sessionTokens = z.object({
+/** The token pair as it crosses the engine boundary and as the hosts persist it. */
+export const sessionTokensSchema = z.object({
   accessToken: z.string().min(1),
   refreshToken: z.string().min(1),
   /** Epoch milliseconds. */
   expiresAt: z.number(),
   issuedAt: z.number().optional(),
 });
+
+export type SessionTokensMessage = z.infer<typeof sessionTokensSchema>;
 
 export const engineStartSchema = z.object({
   /** The replica file (created on first run). */
@@ -22,7 +25,7 @@ export const engineStartSchema = z.object({
   auth: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('password'), email: z.string().min(1), password: z.string().min(1) }),
     /** Tokens persisted by the host from an earlier `session` event: starts without the network. */
-    z.object({ kind: z.literal('tokens'), tokens: sessionTokens }),
+    z.object({ kind: z.literal('tokens'), tokens: sessionTokensSchema }),
   ]),
   /** Synced table names; default every synced table. */
   tables: z.array(z.string().min(1)).min(1).optional(),
@@ -55,7 +58,7 @@ export type HostMessage = z.infer<typeof hostMessageSchema>;
 
 export const engineEventSchema = z.discriminatedUnion('type', [
   /** Signed in or tokens rotated: the host persists them (secure storage) to start offline next time. */
-  z.object({ type: z.literal('session'), tokens: sessionTokens }),
+  z.object({ type: z.literal('session'), tokens: sessionTokensSchema }),
   z.object({ type: z.literal('status'), status: tableStatusSchema }),
   /** A committed batch touched these tables: screens re-query. */
   z.object({ type: z.literal('changed'), tables: z.array(z.string()) }),
