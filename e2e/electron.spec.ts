@@ -6,22 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
-import { electronNativeBinding } from '../scripts/electron-native.js';
+import { electronBinary, electronNativeBinding } from '../scripts/electron-native.js';
 import { startStackProcess, type StackProcess } from './support/stack-process.js';
 import { keepScreenshot } from './support/screenshots.js';
-
-function electronBinary(): string | null {
-  try {
-    const bin = createRequire(import.meta.url)('electron') as unknown;
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
 
 const binary = electronBinary();
 test.skip(

@@ -20,6 +20,16 @@ export class NativeBuildError extends Error {
   }
 }
 
+/** The Electron executable, or null where its binary was never downloaded (the package alone is a stub). */
+export function electronBinary(): string | null {
+  try {
+    const bin = createRequire(import.meta.url)('electron') as unknown;
+    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function electronNativeBinding(root: string): Promise<string> {
   const require = createRequire(path.join(root, 'package.json'));
   const version = (require('electron/package.json') as { version: string }).version;

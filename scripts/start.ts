@@ -4,28 +4,17 @@
  * missing (its download host was unreachable at install) it says so and opens browser mode instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_BINDING_ENV } from '../sync/client/replica/open-replica.js';
 import { defaultDataRoot } from '../sync/server/db/data-dir.js';
 import { buildElectron } from './build-electron.js';
-import { electronNativeBinding } from './electron-native.js';
+import { electronBinary, electronNativeBinding } from './electron-native.js';
 import { startLocalStack, type LocalStack } from './start-web/local-stack.js';
 import { ensureRendererBuilt } from './start-web/renderer-build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => void process.stderr.write(`${line}\n`);
-
-function electronBinary(): string | null {
-  try {
-    const bin = createRequire(import.meta.url)('electron') as unknown;
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
 
 function forwardSignals(child: ChildProcess): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
